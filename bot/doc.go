@@ -1,0 +1,12 @@
+// Package bot is dvkbot's Slack side: the Socket Mode loop, routing of mentions, DMs, threads,
+// slash commands and interactive payloads, dedupe, Block Kit formatting and rate-limit-aware
+// replies. It knows nothing of bleve: answers come from an Answerer.
+package bot
+
+// SubscribedEvents are the bot events the Slack app manifest must subscribe to: every event the
+// bot handles, and nothing more. deploy/slack/manifest.yaml is tested against this list.
+var SubscribedEvents = []string{"app_home_opened", "app_mention", "message.im"}
+
+// Scopes are the bot token scopes the bot's calls need, and nothing more. deploy/slack/manifest.yaml
+// is tested against this list.
+var Scopes = []string{"app_mentions:read", "chat:write", "commands", "im:history"}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/dvkbot/dvkbot/index"
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// loadEntries reads the built-in knowledge base and, when dir is set, lays the team's entries
+// over it.
+func loadEntries(dir string) ([]knowledge.Entry, error) {
+	base, err := knowledge.Load(knowledge.Builtin())
+	if err != nil {
+		return nil, fmt.Errorf("built-in knowledge: %w", err)
+	}
+	if dir == "" {
+		return base, nil
+	}
+	team, err := knowledge.Load(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("knowledge in %s: %w", dir, err)
+	}
+	merged := knowledge.Merge(base, team)
+	if err := knowledge.Validate(team, merged); err != nil {
+		return nil, fmt.Errorf("knowledge in %s: %w", dir, err)
+	}
+	return merged, nil
+}
+
+// buildIndex loads the knowledge (see loadEntries) and indexes it.
+func buildIndex(dir string) (*index.Index, error) {
+	entries, err := loadEntries(dir)
+	if err != nil {
+		return nil, err
+	}
+	return index.Build(entries)
+}

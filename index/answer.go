@@ -1,0 +1,121 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// maxRelated is how many related entries an answer offers.
+const maxRelated = 3
+
+// Answer is what the bot says to a question, whatever the channel: the entry it answers with
+// and its related entries, or, when it does not know, the closest topics to suggest.
+type Answer struct {
+	Question string
+	Answered bool
+	// Entry is the answer; zero when not Answered.
+	Entry knowledge.Entry
+	// Confidence is the match decision's score from 0 to 1.
+	Confidence float64
+	// Related are up to three entries to read next.
+	Related []knowledge.Entry
+	// Suggestions are the closest entries when the question was not answered.
+	Suggestions []knowledge.Entry
+	// Match is the ranking behind the answer, for logs and eval output.
+	Match Match
+}
+
+// Answer matches question and turns the outcome into an Answer.
+func (ix *Index) Answer(question string) Answer {
+	return ix.answerFor(question, ix.Match(question))
+}
+
+func (ix *Index) answerFor(question string, m Match) Answer {
+	a := Answer{Question: question, Answered: m.Answered, Confidence: m.Confidence, Match: m}
+	if !m.Answered {
+		a.Suggestions = ix.suggestions(m)
+		return a
+	}
+	a.Entry = m.Hits[0].Entry
+	for _, id := range a.Entry.Related {
+		if e, ok := ix.Entry(id); ok && len(a.Related) < maxRelated {
+			a.Related = append(a.Related, e)
+		}
+	}
+	return a
+}
+
+// suggestions are the hits worth offering to someone the bot could not answer: only when the
+// question was about the domain, else the starter topics.
+func (ix *Index) suggestions(m Match) []knowledge.Entry {
+	var out []knowledge.Entry
+	if m.Question.Anchored {
+		for _, h := range m.Hits {
+			if len(out) == maxRelated {
+				break
+			}
+			out = append(out, h.Entry)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, id := range starterTopics {
+		if e, ok := ix.Entry(id); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// starterTopics are offered to someone whose question the bot could not place at all.
+var starterTopics = []string{"docker-vs-kubernetes", "what-is-docker", "what-is-kubernetes"}
+
+// Markdown is the answer as a person reads it: the entry's body and what to read next, or the
+// fallback that says what the bot can answer.
+func (a Answer) Markdown() string {
+	var b strings.Builder
+	if !a.Answered {
+		b.WriteString(FallbackMarkdown)
+		if len(a.Suggestions) > 0 {
+			b.WriteString("\n\nClosest topics:\n")
+			writeList(&b, a.Suggestions)
+		}
+		return b.String()
+	}
+	b.WriteString(a.Entry.Body)
+	if len(a.Related) > 0 {
+		b.WriteString("\n\nRelated:\n")
+		writeList(&b, a.Related)
+	}
+	if len(a.Entry.Sources) > 0 {
+		b.WriteString("\nSources: ")
+		for i, s := range a.Entry.Sources {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "<%s>", s)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func writeList(b *strings.Builder, entries []knowledge.Entry) {
+	for _, e := range entries {
+		fmt.Fprintf(b, "- %s (`%s`)\n", e.Title, e.ID)
+	}
+}
+
+// FallbackMarkdown is what the bot says when it does not know: what it can answer and how to
+// ask, so a person can rephrase rather than give up.
+const FallbackMarkdown = `**I'm not sure I can answer that one.** I answer questions about Docker and Kubernetes:
+
+- what each one is, and what it is for
+- how they differ: scope, orchestration, scaling, networking and load balancing, self-healing, rollouts
+- how they work together: images, registries, containerd, the dockershim removal
+- everyday topics: Swarm, Compose, pods, volumes, secrets, Services and Ingress, autoscaling, local clusters
+
+Try something like "what is the difference between docker and kubernetes" or "how does kubernetes scale".`

@@ -1,0 +1,210 @@
+// Package index is dvkbot's answer engine: it indexes knowledge entries in bleve with English
+// analysis and the domain's synonyms, reads a question (entities, aspects, intent, typos),
+// ranks entries and decides whether the best one is good enough to answer with.
+package index
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// Field names and their boosts: a question that reads like one of an entry's listed phrasings
+// is the strongest evidence, its title and tags next, the body last.
+const (
+	fieldQuestions = "questions"
+	fieldTitle     = "title"
+	fieldTags      = "tags"
+	fieldBody      = "body"
+)
+
+var fieldBoosts = map[string]float64{fieldQuestions: 3, fieldTitle: 2, fieldTags: 2, fieldBody: 1}
+
+// document is what bleve stores for an entry.
+type document struct {
+	Questions string `json:"questions"`
+	Title     string `json:"title"`
+	Tags      string `json:"tags"`
+	Body      string `json:"body"`
+}
+
+// Index answers questions from a fixed set of entries. It is safe for concurrent use and never
+// changes after Build: a reload builds a new Index and swaps it whole.
+type Index struct {
+	bleve     bleve.Index
+	analyzer  analysis.Analyzer
+	tokenizer analysis.Tokenizer
+	entries   map[string]*entryInfo
+	ordered   []knowledge.Entry
+	// df is the number of entries using each term; its keys are the vocabulary.
+	df map[string]int
+	// spellings are the words of titles, questions and tags, by length: what a misspelt word
+	// is corrected to. Body words are left out so a rare body word cannot capture a typo.
+	spellings map[int][]string
+	// spelled counts how often each of those words is used, to break ties between corrections.
+	spelled map[string]int
+	entities  map[string][]string
+	aspects   map[string][]string
+	anchors   map[string]bool
+}
+
+// entryInfo is an entry with the analysed forms matching needs, computed once at Build.
+type entryInfo struct {
+	entry     knowledge.Entry
+	terms     map[string]bool
+	tagTerms  map[string]bool
+	phrasings [][]string
+	entities  map[string]bool
+	aspects   map[string]bool
+}
+
+// Build indexes entries in memory. All entries go in one batch: one document at a time leaves
+// many segments and makes every search slower.
+func Build(entries []knowledge.Entry) (*Index, error) {
+	m := newMapping()
+	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	cache := registry.NewCache()
+	tokenizer, err := cache.TokenizerNamed(unicode.Name)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	ix := &Index{
+		bleve: bi, analyzer: m.AnalyzerNamed(analyzerName), tokenizer: tokenizer,
+		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
+		df: map[string]int{}, spellings: map[int][]string{}, spelled: map[string]int{},
+		entities: map[string][]string{}, aspects: map[string][]string{}, anchors: map[string]bool{},
+	}
+	batch := bi.NewBatch()
+	for _, e := range entries {
+		doc := documentOf(e)
+		if err := batch.Index(e.ID, doc); err != nil {
+			return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
+		}
+		ix.learn(e, doc)
+	}
+	if err := bi.Batch(batch); err != nil {
+		return nil, fmt.Errorf("index %d entries: %w", len(entries), err)
+	}
+	return ix, nil
+}
+
+func newMapping() *mapping.IndexMappingImpl {
+	m := bleve.NewIndexMapping()
+	m.DefaultAnalyzer = analyzerName
+	m.ScoringModel = "bm25"
+	m.StoreDynamic = false
+	m.IndexDynamic = true
+	m.DefaultMapping.Dynamic = true
+	return m
+}
+
+func documentOf(e knowledge.Entry) document {
+	return document{
+		Questions: strings.Join(e.Questions, "\n"),
+		Title:     e.Title,
+		Tags:      strings.Join(append(append([]string{}, e.Entities...), e.Aspects...), " "),
+		Body:      e.Body,
+	}
+}
+
+// learn records what matching needs to know of an entry beyond bleve's index: its vocabulary,
+// the words a typo may stand for, the entities and aspects it names.
+func (ix *Index) learn(e knowledge.Entry, doc document) {
+	info := &entryInfo{
+		entry: e, terms: map[string]bool{}, tagTerms: map[string]bool{},
+		entities: map[string]bool{}, aspects: map[string]bool{},
+	}
+	for _, t := range ix.terms(doc.Questions + " " + doc.Title + " " + doc.Tags) {
+		info.tagTerms[t] = true
+		info.terms[t] = true
+	}
+	for _, t := range ix.terms(doc.Body) {
+		info.terms[t] = true
+	}
+	for t := range info.terms {
+		ix.df[t]++
+	}
+	for _, q := range e.Questions {
+		info.phrasings = append(info.phrasings, ix.terms(q))
+	}
+	for _, w := range surfaceWords(ix.tokenizer, doc.Questions+" "+doc.Title+" "+doc.Tags) {
+		ix.addSpelling(w)
+	}
+	for _, name := range e.Entities {
+		info.entities[name] = true
+		ix.entities[name] = ix.terms(name)
+		for _, w := range surfaceWords(ix.tokenizer, name) {
+			if !genericWords[w] {
+				for _, t := range ix.terms(w) {
+					ix.anchors[t] = true
+				}
+			}
+		}
+	}
+	for _, name := range e.Aspects {
+		info.aspects[name] = true
+		ix.aspects[name] = ix.terms(strings.ReplaceAll(name, "-", " "))
+	}
+	ix.entries[e.ID] = info
+}
+
+func (ix *Index) addSpelling(w string) {
+	if len(w) < minCorrectable {
+		return
+	}
+	if ix.spelled[w] == 0 {
+		ix.spellings[len(w)] = append(ix.spellings[len(w)], w)
+	}
+	ix.spelled[w]++
+}
+
+// terms analyses text into index terms, deduplicated, in order of appearance.
+func (ix *Index) terms(text string) []string {
+	stream := ix.analyzer.Analyze([]byte(text))
+	seen := make(map[string]bool, len(stream))
+	out := make([]string, 0, len(stream))
+	for _, tok := range stream {
+		t := string(tok.Term)
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// idf is how telling a term is: rare terms say more about which entry is meant.
+func (ix *Index) idf(term string) float64 {
+	return math.Log(1 + float64(len(ix.entries))/float64(1+ix.df[term]))
+}
+
+// Entries returns every indexed entry, sorted by id.
+func (ix *Index) Entries() []knowledge.Entry {
+	return ix.ordered
+}
+
+// Entry returns the entry with id, if there is one.
+func (ix *Index) Entry(id string) (knowledge.Entry, bool) {
+	info, ok := ix.entries[id]
+	if !ok {
+		return knowledge.Entry{}, false
+	}
+	return info.entry, true
+}
+
+// Close releases the bleve index.
+func (ix *Index) Close() error {
+	return ix.bleve.Close()
+}

@@ -1,0 +1,95 @@
+// Package knowledge holds dvkbot's knowledge base: the Entry type, the built-in entries embedded
+// in the binary, loading from any fs.FS (a team's folder, a ConfigMap volume) and validation whose
+// errors name the file and line a writer has to fix.
+package knowledge
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Kind says what sort of answer an entry gives; the index uses it to match the intent of a
+// question ("what is" wants a definition, "vs" wants a difference).
+type Kind string
+
+// The kinds an entry may have.
+const (
+	Definition Kind = "definition"
+	Difference Kind = "difference"
+	Together   Kind = "together"
+	HowTo      Kind = "howto"
+	FAQ        Kind = "faq"
+)
+
+// Kinds lists every valid Kind, in the order help texts show them.
+var Kinds = []Kind{Definition, Difference, Together, HowTo, FAQ}
+
+// Entry is one answer of the knowledge base: a Markdown body with the front matter that says what
+// it is about and how people ask for it.
+type Entry struct {
+	ID        string   `yaml:"id"`
+	Title     string   `yaml:"title"`
+	Kind      Kind     `yaml:"kind"`
+	Entities  []string `yaml:"entities"`
+	Aspects   []string `yaml:"aspects"`
+	Questions []string `yaml:"questions"`
+	Related   []string `yaml:"related"`
+	Sources   []string `yaml:"sources"`
+	// Body is the answer in Markdown; its first line is a one-line summary.
+	Body string `yaml:"-"`
+	// File is where the entry was read from, for error messages and logs.
+	File string `yaml:"-"`
+	// lines maps each front matter field to its line in File, so later checks can point at it.
+	lines map[string]int
+}
+
+// line is where field stands in the entry's file, or 0 when unknown.
+func (e Entry) line(field string) int {
+	return e.lines[field]
+}
+
+// Summary is the body's first non-empty line: the one-line answer shown in previews and fallbacks.
+func (e Entry) Summary() string {
+	for _, line := range strings.Split(e.Body, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			return line
+		}
+	}
+	return ""
+}
+
+// Problem is one thing wrong with a knowledge file, located so a writer can go straight to it.
+type Problem struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (p Problem) Error() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// Problems collects every Problem found, so one lint run reports them all at once.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	msgs := make([]string, len(ps))
+	for i, p := range ps {
+		msgs[i] = p.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// errOrNil returns nil for an empty list, so callers can test `err != nil` as usual.
+func (ps Problems) errOrNil() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -1,0 +1,141 @@
+package knowledge
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// frontMatterDelimiter opens and closes the YAML front matter of an entry file.
+const frontMatterDelimiter = "---"
+
+// Parse reads one entry file. It reports every problem it can find in the file, each with its
+// line, and checks the fields that need no other entry to judge.
+func Parse(file string, data []byte) (Entry, Problems) {
+	front, body, frontLine, err := splitFrontMatter(data)
+	if err != nil {
+		return Entry{}, Problems{{File: file, Line: 1, Msg: err.Error()}}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(front, &doc); err != nil {
+		return Entry{}, Problems{yamlProblem(file, frontLine, err)}
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return Entry{}, Problems{{File: file, Line: frontLine, Msg: "front matter must be a YAML mapping of fields"}}
+	}
+	fields := doc.Content[0]
+	var e Entry
+	if err := fields.Decode(&e); err != nil {
+		return Entry{}, Problems{yamlProblem(file, frontLine, err)}
+	}
+	e.File = file
+	e.Body = strings.TrimSpace(string(body))
+	e.lines = fieldLines(fields, frontLine)
+	return e, checkFields(e, frontLine, frontLine+len(bytes.Split(front, []byte("\n"))))
+}
+
+// fieldLines maps each top-level key of the front matter to its line in the file.
+func fieldLines(fields *yaml.Node, frontLine int) map[string]int {
+	lines := make(map[string]int, len(fields.Content)/2)
+	for i := 0; i+1 < len(fields.Content); i += 2 {
+		lines[fields.Content[i].Value] = frontLine + fields.Content[i].Line - 1
+	}
+	return lines
+}
+
+// splitFrontMatter cuts a file into its YAML front matter and Markdown body. frontLine is the
+// file line where the YAML starts, so YAML line numbers can be turned into file line numbers.
+func splitFrontMatter(data []byte) (front, body []byte, frontLine int, err error) {
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != frontMatterDelimiter {
+		return nil, nil, 0, fmt.Errorf("no front matter: the file must start with a %q line", frontMatterDelimiter)
+	}
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) == frontMatterDelimiter {
+			return []byte(strings.Join(lines[1:i], "\n")), []byte(strings.Join(lines[i+1:], "\n")), 2, nil
+		}
+	}
+	return nil, nil, 0, fmt.Errorf("front matter is not closed: add a %q line after the fields", frontMatterDelimiter)
+}
+
+// yamlProblem turns a YAML error into a Problem on the right file line.
+func yamlProblem(file string, frontLine int, err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	line := frontLine
+	var n int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil {
+		line = frontLine + n - 1
+	}
+	return Problem{File: file, Line: line, Msg: "front matter: " + msg}
+}
+
+// checkFields judges the fields of one entry on their own. bodyLine is where the body starts.
+func checkFields(e Entry, frontLine, bodyLine int) Problems {
+	var ps Problems
+	for key, line := range e.lines {
+		if !knownFields[key] {
+			ps = append(ps, Problem{File: e.File, Line: line, Msg: fmt.Sprintf("unknown field %q (known: id, title, kind, entities, aspects, questions, related, sources)", key)})
+		}
+	}
+	add := func(key, format string, args ...any) {
+		line := e.line(key)
+		if line == 0 {
+			line = frontLine
+		}
+		ps = append(ps, Problem{File: e.File, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case e.ID == "":
+		add("id", "missing field id")
+	case !idPattern.MatchString(e.ID):
+		add("id", "id %q must be kebab-case: lower-case letters, digits and single dashes", e.ID)
+	}
+	if strings.TrimSpace(e.Title) == "" {
+		add("title", "missing field title")
+	}
+	if !validKind(e.Kind) {
+		add("kind", "kind %q must be one of %s", e.Kind, kindList())
+	}
+	if len(e.Questions) == 0 {
+		add("questions", "missing field questions: list at least one way people ask this")
+	}
+	for _, q := range e.Questions {
+		if strings.TrimSpace(q) == "" {
+			add("questions", "questions has an empty item")
+		}
+	}
+	if e.Body == "" {
+		ps = append(ps, Problem{File: e.File, Line: bodyLine, Msg: "empty body: write the answer below the front matter"})
+	}
+	return ps
+}
+
+// knownFields are the front matter keys of DESIGN.md §4; anything else is most likely a typo
+// that would silently drop data.
+var knownFields = map[string]bool{
+	"id": true, "title": true, "kind": true, "entities": true, "aspects": true,
+	"questions": true, "related": true, "sources": true,
+}
+
+func validKind(k Kind) bool {
+	for _, known := range Kinds {
+		if k == known {
+			return true
+		}
+	}
+	return false
+}
+
+func kindList() string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
