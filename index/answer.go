@@ -32,6 +32,32 @@ func (ix *Index) Answer(question string) Answer {
 	return ix.answerFor(question, ix.Match(question))
 }
 
+// FollowUp answers question asked in a conversation whose last answer was the entry previous:
+// "what about networking?" after the Docker vs Kubernetes answer means the networking
+// difference. A question that stands on its own is answered as it is.
+func (ix *Index) FollowUp(question, previous string) Answer {
+	alone := ix.Match(question)
+	prev, ok := ix.Entry(previous)
+	if !ok || (alone.Answered && len(alone.Question.Entities) > 0) {
+		return ix.answerFor(question, alone)
+	}
+	withContext := ix.Match(question + " " + strings.Join(prev.Entities, " "))
+	if !withContext.Answered {
+		return ix.answerFor(question, alone)
+	}
+	return ix.answerFor(question, withContext)
+}
+
+// Explain is the answer made of one entry, as when a person picks a topic from a list.
+func (ix *Index) Explain(id string) (Answer, bool) {
+	e, ok := ix.Entry(id)
+	if !ok {
+		return Answer{}, false
+	}
+	m := Match{Hits: []Hit{{Entry: e, Score: 1}}, Answered: true, Confidence: 1}
+	return ix.answerFor(e.Title, m), true
+}
+
 func (ix *Index) answerFor(question string, m Match) Answer {
 	a := Answer{Question: question, Answered: m.Answered, Confidence: m.Confidence, Match: m}
 	if !m.Answered {

@@ -48,7 +48,7 @@ func Load(fsys fs.FS) ([]Entry, error) {
 			entries = append(entries, e)
 		}
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID }) // stable: duplicates stay in file order
 	return entries, problems.errOrNil()
 }
 

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -33,7 +34,7 @@ func Parse(file string, data []byte) (Entry, Problems) {
 	e.File = file
 	e.Body = strings.TrimSpace(string(body))
 	e.lines = fieldLines(fields, frontLine)
-	return e, checkFields(e, frontLine, frontLine+len(bytes.Split(front, []byte("\n"))))
+	return e, checkFields(e, frontLine, frontLine+len(bytes.Split(front, []byte("\n")))+1)
 }
 
 // fieldLines maps each top-level key of the front matter to its line in the file.
@@ -71,6 +72,7 @@ func yamlProblem(file string, frontLine int, err error) Problem {
 	var n int
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil {
 		line = frontLine + n - 1
+		msg = strings.TrimSpace(strings.SplitN(msg, ":", 2)[1]) // the YAML line is not the file line
 	}
 	return Problem{File: file, Line: line, Msg: "front matter: " + msg}
 }
@@ -113,6 +115,7 @@ func checkFields(e Entry, frontLine, bodyLine int) Problems {
 	if e.Body == "" {
 		ps = append(ps, Problem{File: e.File, Line: bodyLine, Msg: "empty body: write the answer below the front matter"})
 	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 	return ps
 }
 

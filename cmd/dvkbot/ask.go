@@ -61,7 +61,7 @@ func runAsk(args []string, s stdio) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(s.err)
 	asJSON := fs.Bool("json", false, "print one JSON object per question (DESIGN.md §2)")
-	if err := fs.Parse(flagsFirst(args)); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		return err
 	}
 	cfg, err := loadEngineConfig()
@@ -114,16 +114,33 @@ func printAnswer(w io.Writer, a index.Answer, asJSON bool) error {
 	return err
 }
 
-// flagsFirst moves flags written after the question ("ask what is k8s --json") in front of it,
-// where the flag package looks for them.
-func flagsFirst(args []string) []string {
+// flagsFirst moves the flags fs defines, with their values, in front of the other words, where
+// the flag package looks for them: "ask what is k8s --json" works, and a question's own dashes
+// ("what does docker run -it do") stay in the question. "--" ends the flags.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
 	var flags, words []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			flags = append(flags, a)
-		} else {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			words = append(words, args[i+1:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil {
 			words = append(words, a)
+			continue
+		}
+		flags = append(flags, a)
+		if !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
 		}
 	}
-	return append(flags, words...)
+	return append(append(flags, "--"), words...)
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }

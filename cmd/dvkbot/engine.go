@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -18,13 +19,10 @@ func loadEntries(dir string) ([]knowledge.Entry, error) {
 	if dir == "" {
 		return base, nil
 	}
-	team, err := knowledge.Load(os.DirFS(dir))
-	if err != nil {
-		return nil, fmt.Errorf("knowledge in %s: %w", dir, err)
-	}
+	team, loadErr := knowledge.Load(os.DirFS(dir))
 	merged := knowledge.Merge(base, team)
-	if err := knowledge.Validate(team, merged); err != nil {
-		return nil, fmt.Errorf("knowledge in %s: %w", dir, err)
+	if err := errors.Join(loadErr, knowledge.Validate(team, merged)); err != nil {
+		return nil, fmt.Errorf("knowledge in %s:\n%w", dir, err)
 	}
 	return merged, nil
 }

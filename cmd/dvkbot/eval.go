@@ -55,7 +55,7 @@ func runEval(args []string, s stdio) error {
 	fs.SetOutput(s.err)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	minRate := fs.Float64("min", 0.95, "lowest acceptable share of right answers and of right abstentions")
-	if err := fs.Parse(flagsFirst(args)); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

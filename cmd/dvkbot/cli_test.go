@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// cli runs dvkbot in-process on the built-in knowledge only, with stdin as given.
+func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("DVK_KNOWLEDGE_DIR", "")
+	var out, errOut bytes.Buffer
+	code = run(args, stdio{in: strings.NewReader(stdin), out: &out, err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// answer is one line of `ask --json`, with the fields DESIGN.md §2 promises.
+type answer struct {
+	Question string  `json:"question"`
+	Answered bool    `json:"answered"`
+	ID       string  `json:"id"`
+	Title    string  `json:"title"`
+	Text     string  `json:"text"`
+	Score    float64 `json:"score"`
+	Related  []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	} `json:"related"`
+}
+
+// decodeAnswer parses one JSON line and checks every §2 field is present.
+func decodeAnswer(t *testing.T, line string) answer {
+	t.Helper()
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(line), &fields); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, line)
+	}
+	for _, f := range []string{"question", "answered", "id", "title", "text", "score", "related"} {
+		if _, ok := fields[f]; !ok {
+			t.Errorf("field %q missing from %s", f, line)
+		}
+	}
+	var a answer
+	if err := json.Unmarshal([]byte(line), &a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestAskJSON(t *testing.T) {
+	code, out, errOut := cli(t, "", "ask", "--json", "what is docker")
+	if code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("exit %d, want 0 and one line; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	a := decodeAnswer(t, out)
+	if a.Question != "what is docker" || !a.Answered || a.ID != "what-is-docker" || a.Title == "" || a.Text == "" || a.Score <= 0 {
+		t.Errorf("got %+v", a)
+	}
+	if len(a.Related) == 0 || a.Related[0].ID == "" || a.Related[0].Title == "" {
+		t.Errorf("related = %+v, want entries with id and title", a.Related)
+	}
+}
+
+func TestAskJSONStdinKeepsOrderAndAbstains(t *testing.T) {
+	questions := []string{"what is docker", "what's for lunch", "what is k8s"}
+	code, out, errOut := cli(t, strings.Join(questions, "\n")+"\n", "ask", "--json")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || len(lines) != 3 {
+		t.Fatalf("exit %d, %d lines, want 0 and 3; stderr:\n%s", code, len(lines), errOut)
+	}
+	for i, line := range lines {
+		if a := decodeAnswer(t, line); a.Question != questions[i] {
+			t.Errorf("line %d answers %q, want %q", i+1, a.Question, questions[i])
+		}
+	}
+	if a := decodeAnswer(t, lines[1]); a.Answered || a.ID != "" || strings.TrimSpace(a.Text) == "" {
+		t.Errorf("off-topic: got answered=%v id=%q text=%q; want false, \"\" and a fallback", a.Answered, a.ID, a.Text)
+	}
+	if a := decodeAnswer(t, lines[2]); !a.Answered || a.ID != "what-is-kubernetes" {
+		t.Errorf("k8s: got answered=%v id=%q", a.Answered, a.ID)
+	}
+}
+
+func TestAskFlagAfterQuestion(t *testing.T) {
+	code, out, errOut := cli(t, "", "ask", "what", "is", "k8s", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if a := decodeAnswer(t, out); a.Question != "what is k8s" || a.ID != "what-is-kubernetes" {
+		t.Errorf("got question %q id %q", a.Question, a.ID)
+	}
+}
+
+func TestAskMarkdownShowsTitle(t *testing.T) {
+	code, out, _ := cli(t, "", "ask", "what is docker")
+	if want := "# " + builtinTitle(t, "what-is-docker") + "\n"; code != 0 || !strings.HasPrefix(out, want) {
+		t.Errorf("exit %d, output starts %.80q; want 0 and %q", code, out, want)
+	}
+}
+
+func TestAskWithTeamKnowledge(t *testing.T) {
+	t.Setenv("DVK_KNOWLEDGE_DIR", "testdata/team")
+	var out, errOut bytes.Buffer
+	code := run([]string{"ask", "--json", "how does acme deploy to staging"}, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
+	if a := decodeAnswer(t, out.String()); code != 0 || a.ID != "acme-deploy-runbook" {
+		t.Errorf("exit %d, id %q; want 0 and the team entry; stderr:\n%s", code, a.ID, errOut.String())
+	}
+}
+
+func TestLint(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{"built-in", []string{"lint"}, 0, "entries ok"},
+		{"team links to built-in", []string{"lint", "testdata/team"}, 0, "entries ok"},
+		{"broken file", []string{"lint", "testdata/broken"}, 1, `broken.md:4: kind "guide" must be one of`},
+		{"missing dir", []string{"lint", "testdata/no-such-dir"}, 1, "no-such-dir"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, "", tt.args...)
+			if code != tt.wantCode || !strings.Contains(out, tt.wantOut) {
+				t.Errorf("exit %d, want %d; stdout:\n%s\nwant it to contain %q; stderr:\n%s", code, tt.wantCode, out, tt.wantOut, errOut)
+			}
+		})
+	}
+}
+
+func TestTopicsJSON(t *testing.T) {
+	code, out, _ := cli(t, "", "topics", "--json")
+	var list []struct{ ID, Title, Kind string }
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	if len(list) < 60 {
+		t.Errorf("%d topics, want >= 60", len(list))
+	}
+	for _, e := range list {
+		if e.ID == "" || e.Title == "" || e.Kind == "" {
+			t.Errorf("incomplete topic %+v", e)
+		}
+	}
+}
+
+func TestVersionAndDispatch(t *testing.T) {
+	if code, out, _ := cli(t, "", "version"); code != 0 || !strings.HasPrefix(out, "dvkbot ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	if code, _, errOut := cli(t, "", "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, stderr %q; want 2", code, errOut)
+	}
+	if code, out, _ := cli(t, ""); code != 0 || !strings.Contains(out, "Usage: dvkbot COMMAND") {
+		t.Errorf("no command: exit %d, %q; want 0 and usage", code, out)
+	}
+}
+
+func TestEval(t *testing.T) {
+	tests := []struct {
+		args     []string
+		wantCode int
+	}{
+		{[]string{"eval", "testdata/eval-ok.jsonl"}, 0},
+		{[]string{"eval", "--min", "1.0", "testdata/eval-ok.jsonl"}, 0},
+		{[]string{"eval", "--min", "1.0", "testdata/eval-wrong.jsonl"}, 1},
+		{[]string{"eval", "--min", "0.5", "testdata/eval-wrong.jsonl"}, 0},
+		{[]string{"eval", "testdata/no-such-file.jsonl"}, 1},
+	}
+	for _, tt := range tests {
+		code, out, errOut := cli(t, "", tt.args...)
+		if code != tt.wantCode {
+			t.Errorf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.wantCode, out, errOut)
+		}
+	}
+}
+
+func builtinTitle(t *testing.T, id string) string {
+	t.Helper()
+	entries, err := knowledge.Load(knowledge.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.ID == id {
+			return e.Title
+		}
+	}
+	t.Fatalf("no built-in entry %q", id)
+	return ""
+}
