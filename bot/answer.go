@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/dvkbot/dvkbot/index"
+)
+
+// answerMessage answers a mention or a DM where it was asked: in the message's thread (or the
+// thread it was asked in); a top-level DM is answered in the DM itself. A question in a thread
+// the bot already answered is a follow-up and keeps that answer's context.
+func (b *Bot) answerMessage(ctx context.Context, m incoming) {
+	replyTS := m.threadTS
+	if replyTS == "" && m.source == sourceMention {
+		replyTS = m.ts
+	}
+	convo := conversationKey(m.channel, replyTS)
+	source := m.source
+	var a index.Answer
+	if previous, ok := b.threads.Get(convo); ok {
+		source = sourceFollowUp
+		a = b.opts.Answerer.FollowUp(m.text, previous)
+	} else {
+		a = b.opts.Answerer.Answer(m.text)
+	}
+	msg := AnswerMessage(a, MessageOptions{})
+	if _, err := b.replier.Post(ctx, m.channel, replyTS, msg); err != nil {
+		b.log.Error("reply failed", "channel", m.channel, "ts", m.ts, "err", err)
+		return
+	}
+	if a.Answered {
+		b.threads.Set(convo, a.Entry.ID)
+	}
+	b.answered(a, source, m.received, "channel", m.channel, "ts", m.ts)
+}
+
+// conversationKey names where a conversation's context is kept: a thread, or a DM's top level.
+func conversationKey(channel, threadTS string) string {
+	return channel + "/" + threadTS
+}
+
+// answered records a reply sent: metrics, the latency from the event, and a log line. An
+// unanswered question is also kept for /dvk gaps and logged on its own, so a team knows what
+// knowledge to write next.
+func (b *Bot) answered(a index.Answer, source string, received time.Time, attrs ...any) {
+	outcome := "answered"
+	if !a.Answered {
+		outcome = "unanswered"
+		b.metrics.unanswered.Inc()
+		b.gaps.Record(a.Question)
+		b.log.Info("unanswered question", append(attrs, "question", a.Question, "reason", a.Match.Reason)...)
+	}
+	b.metrics.answers.WithLabelValues(outcome, source).Inc()
+	latency := time.Since(received)
+	b.metrics.latency.Observe(latency.Seconds())
+	b.log.Info("replied", append(attrs, "source", source, "outcome", outcome, "entry", a.Entry.ID,
+		"confidence", a.Confidence, "latency_ms", float64(latency.Microseconds())/1000)...)
+}

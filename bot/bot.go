@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/dvkbot/dvkbot/index"
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// Answerer is the answer engine as the bot sees it. *index.Live satisfies it.
+type Answerer interface {
+	Answer(question string) index.Answer
+	FollowUp(question, previous string) index.Answer
+	Explain(id string) (index.Answer, bool)
+	Entries() []knowledge.Entry
+}
+
+var _ Answerer = (*index.Live)(nil)
+
+// Options configure a Bot. API, Socket and Answerer are required.
+type Options struct {
+	API      SlackAPI
+	Socket   *socketmode.Client
+	Answerer Answerer
+	// HTTPClient posts to response_urls; http.DefaultClient when nil.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Metrics    *Metrics
+	// SlashCommand is the command's name as configured in the Slack app, e.g. "/dvk".
+	SlashCommand string
+	// AllowedChannels, when not empty, are the only channels the bot answers mentions in.
+	AllowedChannels []string
+	// Workers answer events; QueueSize events may wait for them.
+	Workers   int
+	QueueSize int
+	// DrainTimeout bounds how long replies in flight may take once Run's context is done.
+	DrainTimeout time.Duration
+	// Gaps collects unanswered questions; a fresh one when nil.
+	Gaps *Gaps
+}
+
+// Memory bounds: Slack retries an event after about 1 and 5 minutes, so event ids are kept
+// for 15; a thread's context lasts an hour of quiet.
+const (
+	eventMemory   = 15 * time.Minute
+	threadMemory  = time.Hour
+	maxRemembered = 20000
+	ackTimeout    = 2 * time.Second
+)
+
+// Bot is dvkbot in Slack: it reads Socket Mode envelopes, acks each at once, and answers on a
+// bounded pool of workers so a slow reply never stalls the socket reader (a stalled reader
+// misses Slack's pings and the connection is dropped).
+type Bot struct {
+	opts      Options
+	log       *slog.Logger
+	metrics   *Metrics
+	replier   *Replier
+	seen      *ttlCache[struct{}]
+	threads   *ttlCache[string]
+	gaps      *Gaps
+	allowed   map[string]bool
+	queue     chan job
+	self      identity
+	connected atomic.Bool
+	inFlight  sync.WaitGroup
+}
+
+// identity is who the bot is in the workspace, learnt with auth.test.
+type identity struct {
+	userID, botID string
+}
+
+// job is one event's work, run by a worker after the envelope was acked.
+type job struct {
+	name     string
+	received time.Time
+	run      func(ctx context.Context)
+}
+
+// New prepares a bot; Run connects it.
+func New(opts Options) *Bot {
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = http.DefaultClient
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 8
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 1024
+	}
+	if opts.DrainTimeout <= 0 {
+		opts.DrainTimeout = 8 * time.Second
+	}
+	if opts.Gaps == nil {
+		opts.Gaps = NewGaps(500, 7*24*time.Hour)
+	}
+	b := &Bot{
+		opts: opts, log: opts.Logger, metrics: opts.Metrics,
+		replier: NewReplier(opts.API, opts.HTTPClient, opts.Metrics),
+		seen:    newTTLCache[struct{}](maxRemembered, eventMemory),
+		threads: newTTLCache[string](maxRemembered, threadMemory),
+		gaps:    opts.Gaps, queue: make(chan job, opts.QueueSize),
+		allowed: map[string]bool{},
+	}
+	for _, c := range opts.AllowedChannels {
+		b.allowed[c] = true
+	}
+	return b
+}
+
+// Connected reports whether the Socket Mode connection is up: the bot's readiness.
+func (b *Bot) Connected() bool {
+	return b.connected.Load()
+}
+
+// Run learns the bot's identity, connects and answers until ctx is done; then it stops taking
+// events, lets replies in flight finish (within DrainTimeout) and returns nil.
+func (b *Bot) Run(ctx context.Context) error {
+	auth, err := b.opts.API.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("auth.test: %w", err)
+	}
+	b.self = identity{userID: auth.UserID, botID: auth.BotID}
+	b.log.Info("authenticated", "bot_user", auth.UserID, "team", auth.TeamID)
+
+	replyCtx, cancelReplies := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelReplies()
+	workers := b.startWorkers(replyCtx)
+
+	socketCtx, stopSocket := context.WithCancel(ctx)
+	socketDone := make(chan error, 1)
+	go func() { socketDone <- b.opts.Socket.RunContext(socketCtx) }()
+
+	err = b.readEvents(ctx, socketDone)
+	stopSocket()
+	b.connected.Store(false)
+	b.drain(workers, cancelReplies)
+	return err
+}
+
+// readEvents dispatches socket events until ctx is done or the socket client gives up.
+func (b *Bot) readEvents(ctx context.Context, socketDone <-chan error) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-socketDone:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt := <-b.opts.Socket.Events:
+			b.dispatch(ctx, evt)
+		}
+	}
+}
+
+func (b *Bot) startWorkers(ctx context.Context) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for range b.opts.Workers {
+		wg.Go(func() {
+			for j := range b.queue {
+				b.runJob(ctx, j)
+			}
+		})
+	}
+	return &wg
+}
+
+// enqueue hands a job to the workers without ever blocking the socket reader: when the queue
+// is full the job runs on its own goroutine, since a late answer beats a lost one.
+func (b *Bot) enqueue(j job) {
+	b.inFlight.Add(1)
+	select {
+	case b.queue <- j:
+	default:
+		b.metrics.overflow.Inc()
+		b.log.Warn("worker queue full, answering outside the pool", "job", j.name)
+		go b.runJob(context.Background(), j)
+	}
+}
+
+// runJob runs one job, recovering a panic so one bad event cannot take the bot down.
+func (b *Bot) runJob(ctx context.Context, j job) {
+	defer b.inFlight.Done()
+	defer func() {
+		if r := recover(); r != nil {
+			b.metrics.panics.Inc()
+			b.log.Error("handler panicked", "job", j.name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	j.run(ctx)
+}
+
+// drain waits for queued and running jobs, up to DrainTimeout, then cancels what is left.
+func (b *Bot) drain(workers *sync.WaitGroup, cancel context.CancelFunc) {
+	close(b.queue)
+	done := make(chan struct{})
+	go func() {
+		b.inFlight.Wait()
+		workers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		b.log.Info("drained replies in flight")
+	case <-time.After(b.opts.DrainTimeout):
+		b.log.Warn("drain timeout: cancelling replies still in flight", "timeout", b.opts.DrainTimeout)
+		cancel()
+		<-done
+	}
+}
+
+// ack acknowledges an envelope with a deadline: Ack blocks while the socket is down, and the
+// reader must never wait on a lost connection.
+func (b *Bot) ack(ctx context.Context, envelopeID string, payload any) {
+	if envelopeID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	if err := b.opts.Socket.AckCtx(ctx, envelopeID, payload); err != nil {
+		b.log.Warn("ack failed", "envelope_id", envelopeID, "err", err)
+	}
+}
+
+// envelopeID reads the envelope_id of a raw Socket Mode message whose event slack-go could not
+// decode, so it can still be acked and Slack stops redelivering it.
+func envelopeID(raw json.RawMessage) string {
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+	}
+	if json.Unmarshal(raw, &env) != nil {
+		return ""
+	}
+	return env.EnvelopeID
+}

@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// dispatch handles one socket event on the reader goroutine: connection state is recorded,
+// envelopes are acked at once and their work queued.
+func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
+	received := time.Now()
+	b.metrics.events.WithLabelValues(string(evt.Type)).Inc()
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.log.Info("connecting to Slack")
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
+			b.metrics.reconnects.Inc()
+			b.log.Info("reconnected to Slack", "connection", ce.ConnectionCount)
+		} else {
+			b.log.Info("connected to Slack")
+		}
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Warn("connection to Slack failed", "type", evt.Type, "data", fmtData(evt.Data))
+	case socketmode.EventTypeIncomingError:
+		b.log.Warn("unreadable frame from Slack", "data", fmtData(evt.Data))
+	case socketmode.EventTypeErrorBadMessage:
+		b.badMessage(ctx, evt)
+	case socketmode.EventTypeEventsAPI:
+		b.ack(ctx, evt.Request.EnvelopeID, nil)
+		b.eventsAPI(evt, received)
+	case socketmode.EventTypeSlashCommand:
+		b.ack(ctx, evt.Request.EnvelopeID, nil)
+		if cmd, ok := evt.Data.(slack.SlashCommand); ok {
+			b.enqueue(job{name: "slash_command", received: received, run: func(ctx context.Context) { b.slash(ctx, cmd, received) }})
+		}
+	case socketmode.EventTypeInteractive:
+		b.ack(ctx, evt.Request.EnvelopeID, nil)
+		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+			b.enqueue(job{name: "interactive", received: received, run: func(ctx context.Context) { b.interactive(ctx, cb) }})
+		}
+	}
+}
+
+// badMessage acks an envelope slack-go could not decode (else Slack redelivers it) and logs it.
+func (b *Bot) badMessage(ctx context.Context, evt socketmode.Event) {
+	b.metrics.badEnvelopes.Inc()
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	id := envelopeID(bad.Message)
+	b.ack(ctx, id, nil)
+	b.log.Warn("acked an envelope that could not be decoded", "envelope_id", id, "err", bad.Cause)
+}
+
+// eventsAPI routes an Events API envelope. Every event id is answered once: Slack redelivers
+// events it thinks were not handled.
+func (b *Bot) eventsAPI(evt socketmode.Event, received time.Time) {
+	outer, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return
+	}
+	if cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+		if !b.seen.AddNew("event:"+cb.EventID, struct{}{}) {
+			b.metrics.duplicates.Inc()
+			b.log.Info("skipped a redelivered event", "event_id", cb.EventID)
+			return
+		}
+	}
+	switch ev := outer.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		b.onMessage(incoming{source: sourceMention, channel: ev.Channel, user: ev.User, botID: ev.BotID,
+			text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp, received: received})
+	case *slackevents.MessageEvent:
+		if ev.ChannelType != "im" {
+			return
+		}
+		b.onMessage(incoming{source: sourceDM, channel: ev.Channel, user: ev.User, botID: ev.BotID,
+			subtype: ev.SubType, text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp, received: received})
+	case *slackevents.AppHomeOpenedEvent:
+		if ev.Tab == "home" {
+			b.enqueue(job{name: "app_home", received: received, run: func(ctx context.Context) { b.publishHome(ctx, ev.User) }})
+		}
+	}
+}
+
+// incoming is a message that may need an answer, from a mention or a DM.
+type incoming struct {
+	source                        string
+	channel, user, botID, subtype string
+	text, ts, threadTS            string
+	received                      time.Time
+}
+
+// Where a question came from, for metrics and logs.
+const (
+	sourceMention  = "mention"
+	sourceDM       = "dm"
+	sourceSlash    = "slash"
+	sourceFollowUp = "followup"
+	sourceRelated  = "related"
+)
+
+// onMessage filters what the bot must not answer, then queues the answer.
+func (b *Bot) onMessage(m incoming) {
+	if reason := b.ignoreReason(m); reason != "" {
+		b.metrics.ignoredEvents.WithLabelValues(reason).Inc()
+		b.log.Debug("ignored message", "reason", reason, "channel", m.channel, "ts", m.ts)
+		return
+	}
+	// One mention can arrive both as app_mention and as message: answer the message once.
+	if !b.seen.AddNew("msg:"+m.channel+":"+m.ts, struct{}{}) {
+		b.metrics.duplicates.Inc()
+		return
+	}
+	b.enqueue(job{name: m.source, received: m.received, run: func(ctx context.Context) { b.answerMessage(ctx, m) }})
+}
+
+// ignoreReason says why a message gets no answer, or "" when it should get one. The bot never
+// answers itself, Slackbot or any other bot, which rules out reply loops.
+func (b *Bot) ignoreReason(m incoming) string {
+	switch {
+	case m.botID != "" || m.subtype == "bot_message":
+		return "bot"
+	case m.user == "" || m.user == b.self.userID || m.user == "USLACKBOT":
+		return "self_or_slackbot"
+	case m.subtype != "" && m.subtype != "thread_broadcast" && m.subtype != "file_share":
+		return "subtype"
+	case m.source == sourceMention && len(b.allowed) > 0 && !b.allowed[m.channel]:
+		return "channel_not_allowed"
+	}
+	return ""
+}
+
+func fmtData(data any) any {
+	if err, ok := data.(error); ok {
+		return err.Error()
+	}
+	return data
+}

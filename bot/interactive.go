@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+)
+
+// interactive handles button clicks on the bot's messages.
+func (b *Bot) interactive(ctx context.Context, cb slack.InteractionCallback) {
+	if cb.Type != slack.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
+		return
+	}
+	action := cb.ActionCallback.BlockActions[0]
+	switch action.ActionID {
+	case ActionFeedbackUp, ActionFeedbackDown:
+		b.feedback(ctx, cb, action.Value, action.ActionID == ActionFeedbackUp)
+	case ActionRelated:
+		b.related(ctx, cb, action.Value)
+	case ActionShare:
+		b.share(ctx, cb, action.Value)
+	default:
+		b.log.Warn("unknown action", "action_id", action.ActionID)
+	}
+}
+
+// feedback counts a vote for an entry and replaces the buttons with a thank-you, so one
+// person's click is visibly taken and cannot be repeated on that message.
+func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryID string, up bool) {
+	vote := "down"
+	if up {
+		vote = "up"
+	}
+	b.metrics.feedback.WithLabelValues(entryID, vote).Inc()
+	b.log.Info("feedback", "entry", entryID, "vote", vote, "user", cb.User.ID, "channel", cb.Channel.ID)
+	original := Message{Text: cb.Message.Text, Blocks: cb.Message.Blocks.BlockSet}
+	if err := b.replier.Update(ctx, cb.Channel.ID, cb.Message.Timestamp, ThankYouMessage(original, up)); err != nil {
+		b.log.Error("feedback update failed", "err", err)
+	}
+}
+
+// related answers with the topic a person picked, where they picked it: in the same thread,
+// or privately when the buttons were on a message only they can see.
+func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID string) {
+	a, ok := b.opts.Answerer.Explain(entryID)
+	if !ok {
+		b.log.Warn("related entry no longer exists", "entry", entryID)
+		return
+	}
+	if cb.Container.IsEphemeral {
+		b.respond(ctx, cb.ResponseURL, AnswerMessage(a, MessageOptions{Ephemeral: true}), slack.ResponseTypeEphemeral)
+		return
+	}
+	thread := cb.Message.ThreadTimestamp
+	if thread == "" {
+		thread = cb.Message.Timestamp
+	}
+	if _, err := b.replier.Post(ctx, cb.Channel.ID, thread, AnswerMessage(a, MessageOptions{})); err != nil {
+		b.log.Error("related reply failed", "err", err)
+		return
+	}
+	b.threads.Set(conversationKey(cb.Channel.ID, thread), entryID)
+	b.metrics.answers.WithLabelValues("answered", sourceRelated).Inc()
+}
+
+// share posts a privately given answer in the channel for everyone, through the response_url
+// (which works even where the bot is not a member), then removes the private copy.
+func (b *Bot) share(ctx context.Context, cb slack.InteractionCallback, entryID string) {
+	a, ok := b.opts.Answerer.Explain(entryID)
+	if !ok {
+		return
+	}
+	msg := AnswerMessage(a, MessageOptions{Asker: cb.User.ID})
+	if !b.respond(ctx, cb.ResponseURL, msg, slack.ResponseTypeInChannel) {
+		return
+	}
+	if err := b.replier.Respond(ctx, cb.ResponseURL, slack.WebhookMessage{DeleteOriginal: true}); err != nil {
+		b.log.Warn("could not remove the private answer after sharing", "err", err)
+	}
+}

@@ -1,0 +1,119 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// subcommand is one word the slash command understands; the table of them also renders help.
+type subcommand struct {
+	name    string
+	usage   string
+	summary string
+	run     func(b *Bot, ctx context.Context, cmd slack.SlashCommand) Message
+}
+
+// subcommands are matched on the first word of the command's text; any other text is a
+// question. The first match wins. The table is filled in init because help renders it.
+var subcommands []subcommand
+
+func init() {
+	subcommands = []subcommand{
+		{"help", "help", "how to ask and what I know", (*Bot).helpMessage},
+		{"topics", "topics", "every topic I can answer", (*Bot).topicsMessage},
+		{"gaps", "gaps", "the questions I could not answer lately, most asked first", (*Bot).gapsMessage},
+	}
+}
+
+// maxGapsShown is how many unanswered questions /dvk gaps lists.
+const maxGapsShown = 10
+
+// slash answers a slash command through its response_url, so only the asker sees it, even in
+// channels the bot is not a member of.
+func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.Time) {
+	text := strings.TrimSpace(cmd.Text)
+	word := strings.ToLower(strings.Fields(text + " help")[0])
+	if text == "" {
+		word = "help"
+	}
+	for _, sc := range subcommands {
+		if sc.name == word {
+			b.respond(ctx, cmd.ResponseURL, sc.run(b, ctx, cmd), slack.ResponseTypeEphemeral)
+			return
+		}
+	}
+	a := b.opts.Answerer.Answer(text)
+	msg := AnswerMessage(a, MessageOptions{Ephemeral: true, Question: text})
+	if b.respond(ctx, cmd.ResponseURL, msg, slack.ResponseTypeEphemeral) {
+		b.answered(a, sourceSlash, received, "channel", cmd.ChannelID, "user", cmd.UserID)
+	}
+}
+
+// respond posts msg to a response_url and reports whether it went through.
+func (b *Bot) respond(ctx context.Context, url string, msg Message, responseType string) bool {
+	blocks := slack.Blocks{BlockSet: msg.Blocks}
+	err := b.replier.Respond(ctx, url, slack.WebhookMessage{Text: msg.Text, Blocks: &blocks, ResponseType: responseType})
+	if err != nil {
+		b.log.Error("response_url reply failed", "err", err)
+		return false
+	}
+	return true
+}
+
+func (b *Bot) helpMessage(context.Context, slack.SlashCommand) Message {
+	var s strings.Builder
+	s.WriteString("*Ask me about Docker and Kubernetes.* Mention me in a channel and I answer in the thread, ")
+	s.WriteString("send me a direct message, or use the slash command (only you see the answer):\n\n")
+	fmt.Fprintf(&s, "• `%s QUESTION`: answer a question, e.g. `%s what is the difference between docker and kubernetes`\n", b.opts.SlashCommand, b.opts.SlashCommand)
+	for _, sc := range subcommands {
+		fmt.Fprintf(&s, "• `%s %s`: %s\n", b.opts.SlashCommand, sc.usage, sc.summary)
+	}
+	s.WriteString("\nIn a thread I remember what we talked about: after an answer, just ask \"what about networking?\".")
+	return TextMessage("How to use dvkbot", s.String())
+}
+
+func (b *Bot) topicsMessage(context.Context, slack.SlashCommand) Message {
+	return TextMessage("What I can answer", topicsMrkdwn(b.opts.Answerer.Entries()))
+}
+
+// topicsMrkdwn lists entry titles grouped by kind.
+func topicsMrkdwn(entries []knowledge.Entry) string {
+	var s strings.Builder
+	for _, kind := range knowledge.Kinds {
+		var titles []string
+		for _, e := range entries {
+			if e.Kind == kind {
+				titles = append(titles, EscapeText(e.Title))
+			}
+		}
+		if len(titles) > 0 {
+			fmt.Fprintf(&s, "*%s*: %s\n\n", kindHeading[kind], strings.Join(titles, " · "))
+		}
+	}
+	return s.String()
+}
+
+// kindHeading names each kind of entry for people.
+var kindHeading = map[knowledge.Kind]string{
+	knowledge.Definition: "What things are", knowledge.Difference: "Differences",
+	knowledge.Together: "How they work together", knowledge.HowTo: "How to", knowledge.FAQ: "Common questions",
+}
+
+func (b *Bot) gapsMessage(context.Context, slack.SlashCommand) Message {
+	gaps := b.gaps.Top(maxGapsShown)
+	if len(gaps) == 0 {
+		return TextMessage("Unanswered questions", "No unanswered questions lately. :tada:")
+	}
+	var s strings.Builder
+	s.WriteString("The questions I could not answer lately, most asked first. Each is a knowledge entry waiting to be written:\n\n")
+	for _, g := range gaps {
+		fmt.Fprintf(&s, "• %s (%d×, last %s)\n", EscapeText(g.Question), g.Count, g.Last.UTC().Format("Jan 2 15:04 MST"))
+	}
+	return TextMessage("Unanswered questions", s.String())
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/dvkbot/dvkbot/bot"
+	"github.com/dvkbot/dvkbot/index"
+)
+
+// runServe runs the Slack bot until SIGINT or SIGTERM, then drains and returns nil.
+func runServe(_ []string, s stdio) error {
+	cfg, err := loadServeConfig()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(s.err, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, log)
+}
+
+// serve wires knowledge, index and bot together and runs them until ctx is done.
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ix, err := buildIndex(cfg.KnowledgeDir)
+	if err != nil {
+		return err
+	}
+	live := index.NewLive(ix)
+	reloads := newReloader(live, cfg.KnowledgeDir, log, reg)
+	log.Info("knowledge indexed", "entries", len(ix.Entries()), "team_dir", cfg.KnowledgeDir)
+
+	api := slack.New(cfg.BotToken, slack.OptionAppLevelToken(cfg.AppToken), slack.OptionAPIURL(cfg.APIURL))
+	b := bot.New(bot.Options{
+		API: api, Socket: socketmode.New(api), Answerer: live, Logger: log, Metrics: bot.NewMetrics(reg),
+		SlashCommand: cfg.SlashCommand, AllowedChannels: cfg.AllowedChannels, Workers: cfg.Workers,
+		DrainTimeout: cfg.ShutdownTimeout,
+	})
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("DVK_HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
+	}
+	ops := &http.Server{Handler: opsHandler(reg, b.Connected), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := ops.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("ops server stopped", "err", err)
+		}
+	}()
+	log.Info("ops server listening", "addr", ln.Addr().String())
+	go reloads.watch(ctx)
+
+	err = b.Run(ctx)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = ops.Shutdown(shutdownCtx)
+	if err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// opsHandler serves /healthz (the process is up), /readyz (knowledge is indexed, which it is
+// once serve gets here, and the socket is connected) and /metrics.
+func opsHandler(reg *prometheus.Registry, connected func() bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !connected() {
+			http.Error(w, "not ready: Socket Mode not connected", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return mux
+}
+
+// runHealthcheck asks a running bot's ops server for /healthz: the container image has no shell
+// or curl, so Compose's healthcheck runs the binary itself.
+func runHealthcheck(_ []string, s stdio) error {
+	addr := os.Getenv("DVK_HTTP_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("DVK_HTTP_ADDR %q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("/healthz answered %s", resp.Status)
+	}
+	fmt.Fprintln(s.out, "healthy")
+	return nil
+}
