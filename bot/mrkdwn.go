@@ -46,7 +46,7 @@ var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 //
 //	Mrkdwn("**Pods** run [containers](https://kubernetes.io)") == "*Pods* run <https://kubernetes.io|containers>"
 func Mrkdwn(md string) string {
-	src := []byte(md)
+	src := []byte(strings.ToValidUTF8(md, "\uFFFD")) // Slack would reject or mangle invalid UTF-8
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	r := newRenderer(src)
 	return strings.TrimSpace(r.children(doc, "\n\n"))
@@ -505,7 +505,7 @@ func splitMrkdwn(s string, max int) []string {
 	}
 	var out []string
 	for _, piece := range balanceFences(pack(s, budget, []string{"\n\n", "\n"})) {
-		if strings.TrimSpace(piece) != "" {
+		if piece = strings.Trim(piece, "\n"); strings.TrimSpace(piece) != "" {
 			out = append(out, piece)
 		}
 	}
@@ -599,13 +599,14 @@ const (
 func balanceFences(pieces []string) []string {
 	open := false
 	for i, p := range pieces {
-		if open {
-			p = fenceOpen + p
-		}
+		wasOpen := open
 		for _, line := range strings.Split(p, "\n") {
 			if isFence(line) {
 				open = !open
 			}
+		}
+		if wasOpen {
+			p = fenceOpen + p
 		}
 		if open {
 			p += fenceClose
