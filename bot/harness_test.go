@@ -55,7 +55,8 @@ type harness struct {
 func start(t *testing.T, answerer ...bot.Answerer) *harness {
 	t.Helper()
 	fake := slackfake.New(t)
-	api := slack.New(slackfake.BotToken, slack.OptionAppLevelToken(slackfake.AppToken), slack.OptionAPIURL(fake.APIURL()))
+	api := slack.New(slackfake.BotToken, slack.OptionAppLevelToken(slackfake.AppToken), slack.OptionAPIURL(fake.APIURL()),
+		slack.OptionHTTPClient(bot.NewHTTPClient(8)))
 	reg := prometheus.NewRegistry()
 	var a bot.Answerer = index.NewLive(builtinIndex(t))
 	if len(answerer) > 0 {

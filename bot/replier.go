@@ -38,6 +38,14 @@ type Replier struct {
 	metrics *Metrics
 }
 
+// NewHTTPClient is the client for Slack's Web API: it keeps a warm connection per worker, since
+// the default keeps two and every reply beyond them would pay for a new TLS handshake.
+func NewHTTPClient(workers int) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = workers + 2
+	return &http.Client{Transport: transport, Timeout: 30 * time.Second}
+}
+
 // NewReplier wraps api; webhook replies (response_url) go through httpClient.
 func NewReplier(api SlackAPI, httpClient *http.Client, metrics *Metrics) *Replier {
 	return &Replier{api: api, http: httpClient, metrics: metrics}

@@ -46,9 +46,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	reloads := newReloader(live, cfg.KnowledgeDir, log, reg)
 	log.Info("knowledge indexed", "entries", len(ix.Entries()), "team_dir", cfg.KnowledgeDir)
 
-	api := slack.New(cfg.BotToken, slack.OptionAppLevelToken(cfg.AppToken), slack.OptionAPIURL(cfg.APIURL))
+	httpClient := bot.NewHTTPClient(cfg.Workers)
+	api := slack.New(cfg.BotToken, slack.OptionAppLevelToken(cfg.AppToken), slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(httpClient))
 	b := bot.New(bot.Options{
-		API: api, Socket: socketmode.New(api), Answerer: live, Logger: log, Metrics: bot.NewMetrics(reg),
+		API: api, Socket: socketmode.New(api), Answerer: live, Logger: log, Metrics: bot.NewMetrics(reg), HTTPClient: httpClient,
 		SlashCommand: cfg.SlashCommand, AllowedChannels: cfg.AllowedChannels, Workers: cfg.Workers,
 		DrainTimeout: cfg.ShutdownTimeout,
 	})
