@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+#
+# dvkbot image: a static Go binary on distroless, run as the non-root user 65532.
+#
+#   docker build --build-arg VERSION=1.2.3 -t dvkbot:1.2.3 .
+#
+# No secrets are baked in: Slack tokens come from the environment at run time.
+
+# Build stage: compile on the build machine's platform, for the target's OS and architecture.
+FROM --platform=$BUILDPLATFORM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+ARG TARGETOS
+ARG TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o /out/dvkbot ./cmd/dvkbot
+
+# Runtime stage: no shell, no package manager; CA certificates and tzdata only.
+FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="dvkbot" \
+      org.opencontainers.image.description="Slack bot that answers Docker and Kubernetes questions" \
+      org.opencontainers.image.source="https://github.com/dvkbot/dvkbot" \
+      org.opencontainers.image.url="https://github.com/dvkbot/dvkbot" \
+      org.opencontainers.image.documentation="https://github.com/dvkbot/dvkbot#deploy" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.base.name="gcr.io/distroless/static-debian12:nonroot"
+COPY --from=build /out/dvkbot /dvkbot
+USER 65532:65532
+# Ops server: /healthz, /readyz, /metrics.
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/dvkbot", "healthcheck"]
+ENTRYPOINT ["/dvkbot"]
+CMD ["serve"]
