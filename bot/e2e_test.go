@@ -222,7 +222,7 @@ func TestRelatedButtonPostsInThread(t *testing.T) {
 	h := start(t)
 	root := h.mention(t, "C1", "<@U0DVKBOT> what is docker", "")
 	reply := h.replies(t, 1)[0]
-	h.fake.SendBlockAction(t, slackfake.BlockAction{ChannelID: "C1", MessageTS: reply.TS, ThreadTS: root, ActionID: bot.ActionRelated, Value: "kubernetes-hpa"})
+	h.fake.SendBlockAction(t, slackfake.BlockAction{ChannelID: "C1", MessageTS: reply.TS, ThreadTS: root, ActionID: bot.ActionRelated + "_0", Value: "kubernetes-hpa"})
 	related := h.replies(t, 2)[1]
 	if related.ThreadTS != root || !strings.Contains(blocksText(t, related.Blocks), "Autoscaler") {
 		t.Fatalf("related topic not posted in the thread: %s", related)

@@ -122,7 +122,7 @@ func notSureMessage(a index.Answer, opts MessageOptions) Message {
 func TextMessage(title, mrkdwn string) Message {
 	head := []slack.Block{headerBlock("title", title)}
 	body := bodyBlocks("text", mrkdwn, maxBlocks-len(head))
-	return Message{Text: EscapeText(cut(oneLine(title), maxFallback)), Blocks: concat(head, body)}
+	return Message{Text: fit(oneLine(title), maxFallback, EscapeText), Blocks: concat(head, body)}
 }
 
 // ThankYouMessage is the message after someone clicked a feedback button: the same blocks, with
@@ -259,7 +259,7 @@ func answerText(e knowledge.Entry) string {
 	if summary := oneLine(plainText(e.Summary())); summary != "" {
 		text += ": " + summary
 	}
-	return EscapeText(cut(text, maxFallback))
+	return fit(text, maxFallback, EscapeText)
 }
 
 // entryTitle is the title an entry is shown by: its title, else its id.
@@ -279,12 +279,17 @@ func oneLine(s string) string {
 }
 
 func headerBlock(id, title string) slack.Block {
-	title = cut(oneLine(title), maxHeaderText)
-	if title == "" {
+	if title = oneLine(title); title == "" {
 		title = "dvkbot"
 	}
-	text := slack.NewTextBlockObject(slack.PlainTextType, title, true, false)
-	return slack.NewHeaderBlock(text, slack.HeaderBlockOptionBlockID(id))
+	return slack.NewHeaderBlock(plainTextObject(title, maxHeaderText), slack.HeaderBlockOptionBlockID(id))
+}
+
+// plainTextObject is text shown without formatting, cut to limit. Slack treats &, < and > as
+// control characters in every text object, plain_text included, and decodes the escapes for
+// display; so titles are escaped like any text we did not write.
+func plainTextObject(s string, limit int) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, fit(oneLine(s), limit, EscapeText), true, false)
 }
 
 func sectionBlock(id, mrkdwn string) slack.Block {
@@ -297,8 +302,7 @@ func contextBlock(id, mrkdwn string) slack.Block {
 }
 
 func button(actionID, value, label string) *slack.ButtonBlockElement {
-	text := slack.NewTextBlockObject(slack.PlainTextType, cut(oneLine(label), maxButtonText), true, false)
-	return slack.NewButtonBlockElement(actionID, value, text)
+	return slack.NewButtonBlockElement(actionID, value, plainTextObject(label, maxButtonText))
 }
 
 // appendBlock appends b unless it is nil, for blocks a message may go without.

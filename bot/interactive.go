@@ -12,9 +12,9 @@ func (b *Bot) interactive(ctx context.Context, cb slack.InteractionCallback) {
 		return
 	}
 	action := cb.ActionCallback.BlockActions[0]
-	switch action.ActionID {
+	switch ActionKind(action.ActionID) {
 	case ActionFeedbackUp, ActionFeedbackDown:
-		b.feedback(ctx, cb, action.Value, action.ActionID == ActionFeedbackUp)
+		b.feedback(ctx, cb, action.Value, ActionKind(action.ActionID) == ActionFeedbackUp)
 	case ActionRelated:
 		b.related(ctx, cb, action.Value)
 	case ActionShare:

@@ -17,8 +17,8 @@ import (
 	"github.com/yuin/goldmark/text"
 )
 
-// Limits of the links Mrkdwn writes. A link token must fit well inside one section (3000
-// characters) so that splitting an answer never has to cut through one.
+// Limits of the links Mrkdwn writes, escaped and encoded as sent. A whole link token must fit
+// well inside one section (3000 characters) so that splitting an answer never cuts through one.
 const (
 	maxLinkURL   = 2000
 	maxLinkLabel = 300
@@ -410,8 +410,7 @@ func (r *renderer) rawHTML(n *ast.RawHTML) string {
 // escapeLabel makes link text safe inside <url|text>: escaped like any text, cut to a sane
 // length, and with '|' swapped for a look-alike (U+2223) so the label cannot start another field.
 func escapeLabel(label string) string {
-	label = cut(label, maxLinkLabel)
-	return strings.ReplaceAll(EscapeText(label), "|", "∣")
+	return fit(strings.ReplaceAll(label, "|", "∣"), maxLinkLabel, EscapeText)
 }
 
 // linkURL returns the URL as it may stand inside a Slack link token, and whether it may be a
@@ -419,7 +418,7 @@ func escapeLabel(label string) string {
 func linkURL(raw string) (string, bool) {
 	raw = strings.TrimSpace(raw)
 	colon := strings.IndexByte(raw, ':')
-	if colon <= 0 || len(raw) > maxLinkURL {
+	if colon <= 0 {
 		return "", false
 	}
 	scheme, rest := strings.ToLower(raw[:colon]), raw[colon+1:]
@@ -436,7 +435,8 @@ func linkURL(raw string) (string, bool) {
 	default:
 		return "", false
 	}
-	return encodeURL(scheme + ":" + rest), true
+	encoded := encodeURL(scheme + ":" + rest)
+	return encoded, len(encoded) <= maxLinkURL // a longer token would not fit a section whole
 }
 
 // encodeURL percent-encodes every byte that could end or split a Slack link token (space,
@@ -492,6 +492,19 @@ func cut(s string, max int) string {
 		n += w
 	}
 	return s
+}
+
+// fit cuts s so that escape(s) fits in limit units: the limits count the escaped text Slack
+// receives, and escaping after cutting never leaves half an entity.
+func fit(s string, limit int, escape func(string) string) string {
+	for n := limit; ; {
+		out := escape(cut(s, n))
+		over := textLen(out) - limit
+		if over <= 0 || n <= 1 {
+			return out
+		}
+		n -= over
+	}
 }
 
 // splitMrkdwn cuts mrkdwn into pieces of at most max units (see textLen) for Slack sections:

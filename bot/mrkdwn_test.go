@@ -125,6 +125,8 @@ var hostileMarkdown = map[string]string{
 	"cjk":              strings.Repeat("漢字", 20000),
 	"long url":         "<https://e.com/" + strings.Repeat("a", 5000) + ">",
 	"long label":       "[" + strings.Repeat("label ", 2000) + "](https://e.com)",
+	"encoded url":      strings.Repeat("[x](https://e.com/"+strings.Repeat("é", 900)+") ", 5),
+	"ampersand label":  strings.Repeat("["+strings.Repeat("&", 1000)+"](https://e.com/"+strings.Repeat("a", 1900)+") ", 5),
 	"code soup":        "```\n" + strings.Repeat("<!channel> ``` & `\n", 3000) + "```",
 	"nul":              "a\x00b",
 	"invalid utf8":     "a\xffb **\xfe**",
@@ -142,7 +144,11 @@ func deepList(depth int) string {
 func TestMrkdwnHostile(t *testing.T) {
 	for name, in := range hostileMarkdown {
 		t.Run(name, func(t *testing.T) {
-			checkMrkdwn(t, Mrkdwn(in))
+			out := Mrkdwn(in)
+			checkMrkdwn(t, out)
+			for _, p := range splitMrkdwn(out, maxSectionText) {
+				checkPiece(t, p, maxSectionText)
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"html"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.T
 		}
 	}
 	a := b.opts.Answerer.Answer(text)
-	msg := AnswerMessage(a, MessageOptions{Ephemeral: true, Question: text})
+	msg := AnswerMessage(a, MessageOptions{Ephemeral: true, Question: html.UnescapeString(text)})
 	if b.respond(ctx, cmd.ResponseURL, msg, slack.ResponseTypeEphemeral) {
 		b.answered(a, sourceSlash, received, "channel", cmd.ChannelID, "user", cmd.UserID)
 	}
