@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -24,13 +25,9 @@ func (ix *Index) Analyze(text string) Question {
 			words[i] = c
 		}
 	}
-	q.Terms = ix.terms(strings.Join(words, " "))
-	if len(q.Terms) > maxTerms {
-		q.Terms = q.Terms[:maxTerms]
-	}
-	present := make(map[string]bool, len(q.Terms))
+	seq := ix.sequence(strings.Join(words, " "))
+	q.Terms = dedupe(seq, maxTerms)
 	for _, t := range q.Terms {
-		present[t] = true
 		if ix.df[t] == 0 {
 			q.Unknown = append(q.Unknown, t)
 		}
@@ -38,15 +35,20 @@ func (ix *Index) Analyze(text string) Question {
 			q.Anchored = true
 		}
 	}
-	q.Entities = namedIn(ix.entities, present)
-	q.Aspects = namedIn(ix.aspects, present)
+	q.Entities = namedIn(ix.entities, seq)
+	q.Aspects = namedIn(ix.aspects, seq)
+	q.Aspects = slices.DeleteFunc(q.Aspects, func(a string) bool { return intentAspects[a] })
 	return q
 }
+
+// intentAspects are aspects that say what kind of answer an entry gives rather than what it is
+// about; the question's intent already weighs them, and "vs" alone must not count as an aspect.
+var intentAspects = setOf("comparison", "definition", "purpose")
 
 // misspelt reports whether w is a word the knowledge base does not know: not a stop word, not
 // filler, and none of its terms used by any entry.
 func (ix *Index) misspelt(w string) bool {
-	if len(w) < minCorrectable || ix.spelled[w] > 0 {
+	if len(w) < minCorrectable || ix.known[w] > 0 || fillerWords[w] {
 		return false
 	}
 	for _, t := range ix.terms(w) {
@@ -57,11 +59,25 @@ func (ix *Index) misspelt(w string) bool {
 	return false
 }
 
-// namedIn lists the names whose terms all appear in present, sorted.
-func namedIn(names map[string][]string, present map[string]bool) []string {
+// dedupe keeps the first of each term, at most limit of them.
+func dedupe(seq []string, limit int) []string {
+	seen := make(map[string]bool, len(seq))
+	out := make([]string, 0, min(len(seq), limit))
+	for _, t := range seq {
+		if !seen[t] && len(out) < limit {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// namedIn lists, sorted, the names whose terms stand together in seq: "docker desktop" is
+// named by "is docker desktop free", not by "docker on my windows desktop".
+func namedIn(names map[string][]string, seq []string) []string {
 	var found []string
 	for name, terms := range names {
-		if len(terms) > 0 && allIn(terms, present) {
+		if len(terms) > 0 && containsRun(seq, terms) {
 			found = append(found, name)
 		}
 	}
@@ -69,11 +85,19 @@ func namedIn(names map[string][]string, present map[string]bool) []string {
 	return found
 }
 
-func allIn(terms []string, set map[string]bool) bool {
-	for _, t := range terms {
-		if !set[t] {
-			return false
+// containsRun reports whether run occurs in seq as consecutive elements.
+func containsRun(seq, run []string) bool {
+	for i := 0; i+len(run) <= len(seq); i++ {
+		match := true
+		for j, t := range run {
+			if seq[i+j] != t {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
 		}
 	}
-	return true
+	return false
 }

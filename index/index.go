@@ -47,14 +47,15 @@ type Index struct {
 	ordered   []knowledge.Entry
 	// df is the number of entries using each term; its keys are the vocabulary.
 	df map[string]int
-	// spellings are the words of titles, questions and tags, by length: what a misspelt word
-	// is corrected to. Body words are left out so a rare body word cannot capture a typo.
+	// known counts every surface word of the knowledge base: a word in it is no typo.
+	known map[string]int
+	// spellings are the domain's own words (titles, entities, aspects, the lexicon) by length:
+	// what a misspelt word may be corrected to.
 	spellings map[int][]string
-	// spelled counts how often each of those words is used, to break ties between corrections.
-	spelled map[string]int
 	entities  map[string][]string
 	aspects   map[string][]string
 	anchors   map[string]bool
+	generic   map[string]bool
 }
 
 // entryInfo is an entry with the analysed forms matching needs, computed once at Build.
@@ -62,6 +63,7 @@ type entryInfo struct {
 	entry     knowledge.Entry
 	terms     map[string]bool
 	tagTerms  map[string]bool
+	title     []string
 	phrasings [][]string
 	entities  map[string]bool
 	aspects   map[string]bool
@@ -75,16 +77,9 @@ func Build(entries []knowledge.Entry) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	cache := registry.NewCache()
-	tokenizer, err := cache.TokenizerNamed(unicode.Name)
+	ix, err := newIndex(bi, m, entries)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
-	}
-	ix := &Index{
-		bleve: bi, analyzer: m.AnalyzerNamed(analyzerName), tokenizer: tokenizer,
-		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
-		df: map[string]int{}, spellings: map[int][]string{}, spelled: map[string]int{},
-		entities: map[string][]string{}, aspects: map[string][]string{}, anchors: map[string]bool{},
+		return nil, err
 	}
 	batch := bi.NewBatch()
 	for _, e := range entries {
@@ -97,7 +92,22 @@ func Build(entries []knowledge.Entry) (*Index, error) {
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index %d entries: %w", len(entries), err)
 	}
+	ix.learnLexicon()
 	return ix, nil
+}
+
+func newIndex(bi bleve.Index, m *mapping.IndexMappingImpl, entries []knowledge.Entry) (*Index, error) {
+	tokenizer, err := registry.NewCache().TokenizerNamed(unicode.Name)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	return &Index{
+		bleve: bi, analyzer: m.AnalyzerNamed(analyzerName), tokenizer: tokenizer,
+		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
+		df: map[string]int{}, known: map[string]int{}, spellings: map[int][]string{},
+		entities: map[string][]string{}, aspects: map[string][]string{},
+		anchors: map[string]bool{}, generic: map[string]bool{},
+	}, nil
 }
 
 func newMapping() *mapping.IndexMappingImpl {
@@ -136,38 +146,94 @@ func (ix *Index) learn(e knowledge.Entry, doc document) {
 	for t := range info.terms {
 		ix.df[t]++
 	}
-	for _, q := range e.Questions {
+	info.title = ix.terms(e.Title)
+	for _, q := range append([]string{e.Title}, e.Questions...) {
 		info.phrasings = append(info.phrasings, ix.terms(q))
 	}
-	for _, w := range surfaceWords(ix.tokenizer, doc.Questions+" "+doc.Title+" "+doc.Tags) {
-		ix.addSpelling(w)
+	for _, w := range surfaceWords(ix.tokenizer, doc.Questions+" "+doc.Title+" "+doc.Tags+" "+doc.Body) {
+		ix.known[w]++
 	}
+	ix.addSpellings(e.Title + " " + doc.Tags)
 	for _, name := range e.Entities {
 		info.entities[name] = true
-		ix.entities[name] = ix.terms(name)
-		for _, w := range surfaceWords(ix.tokenizer, name) {
-			if !genericWords[w] {
-				for _, t := range ix.terms(w) {
-					ix.anchors[t] = true
-				}
-			}
-		}
+		ix.entities[name] = ix.sequence(name)
+		ix.addAnchors(name)
 	}
 	for _, name := range e.Aspects {
 		info.aspects[name] = true
-		ix.aspects[name] = ix.terms(strings.ReplaceAll(name, "-", " "))
+		ix.aspects[name] = ix.sequence(strings.ReplaceAll(name, "-", " "))
 	}
 	ix.entries[e.ID] = info
 }
 
-func (ix *Index) addSpelling(w string) {
-	if len(w) < minCorrectable {
-		return
+// learnLexicon adds the lexicon's words to the spellings and anchors, once every entry is
+// known: a generic word is never an anchor, whichever entity or synonym brought it in.
+func (ix *Index) learnLexicon() {
+	for w := range genericWords {
+		for _, t := range ix.terms(w) {
+			ix.generic[t] = true
+		}
 	}
-	if ix.spelled[w] == 0 {
+	for w := range anchorWords {
+		ix.addAnchors(w)
+	}
+	for t := range ix.anchors {
+		if ix.generic[t] {
+			delete(ix.anchors, t)
+		}
+	}
+	words := make([]string, 0, len(synonyms)+len(anchorWords)+len(genericWords))
+	for w := range synonyms {
+		words = append(words, w)
+	}
+	for _, set := range []map[string]bool{anchorWords, genericWords} {
+		for w := range set {
+			words = append(words, w)
+		}
+	}
+	ix.addSpellings(strings.Join(words, " "))
+}
+
+// addAnchors marks the terms of text's non-generic words as anchors of the domain.
+func (ix *Index) addAnchors(text string) {
+	for _, w := range surfaceWords(ix.tokenizer, text) {
+		if genericWords[w] {
+			continue
+		}
+		for _, t := range ix.terms(w) {
+			ix.anchors[t] = true
+		}
+	}
+}
+
+// addSpellings adds text's words to the words a typo may be corrected to.
+func (ix *Index) addSpellings(text string) {
+	for _, w := range surfaceWords(ix.tokenizer, text) {
+		if len(w) < minCorrectable || !correctable(w) || ix.isSpelling(w) {
+			continue
+		}
 		ix.spellings[len(w)] = append(ix.spellings[len(w)], w)
 	}
-	ix.spelled[w]++
+}
+
+func (ix *Index) isSpelling(w string) bool {
+	for _, s := range ix.spellings[len(w)] {
+		if s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// sequence analyses text into its terms in order, duplicates kept, for matching names of
+// several words ("docker desktop") only where the words stand together.
+func (ix *Index) sequence(text string) []string {
+	stream := ix.analyzer.Analyze([]byte(text))
+	out := make([]string, len(stream))
+	for i, tok := range stream {
+		out[i] = string(tok.Term)
+	}
+	return out
 }
 
 // terms analyses text into index terms, deduplicated, in order of appearance.

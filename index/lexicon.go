@@ -8,41 +8,46 @@ package index
 // tokens (lb -> load balancing).
 var synonyms = map[string]string{
 	"k8s": "kubernetes", "k8": "kubernetes", "kube": "kubernetes", "kubernetes's": "kubernetes",
+	"kubes": "kubernetes", "kubernete": "kubernetes",
 	"swarmkit": "swarm", "swarmmode": "swarm",
 	"lb": "load balancing", "lbs": "load balancing", "loadbalancer": "load balancer",
-	"loadbalancing": "load balancing",
+	"loadbalancers": "load balancer", "loadbalancing": "load balancing",
 	"vs": "versus", "vs.": "versus", "v.s.": "versus", "difference": "versus", "differences": "versus",
-	"differ": "versus", "compare": "versus", "compared": "versus", "comparison": "versus",
+	"differ": "versus", "differs": "versus", "diff": "versus", "diffs": "versus",
+	"compare": "versus", "compared": "versus", "compares": "versus", "comparison": "versus",
 	"autoscale": "autoscaling scaling", "autoscaler": "autoscaling scaling", "autoscaling": "autoscaling scaling",
-	"autoscales": "autoscaling scaling", "autoscaled": "autoscaling scaling",
+	"autoscales": "autoscaling scaling", "autoscaled": "autoscaling scaling", "autoscalers": "autoscaling scaling",
 	"scalability": "scaling", "scalable": "scaling",
 	"hpa": "horizontal pod autoscaling", "vpa": "vertical pod autoscaling",
-	"pv": "persistentvolume", "pvs": "persistentvolume", "pvc": "persistentvolumeclaim",
-	"pvcs": "persistentvolumeclaim",
+	"pv": "persistent volume", "pvs": "persistent volume", "persistentvolume": "persistent volume",
+	"persistentvolumes": "persistent volume", "pvc": "persistent volume claim",
+	"pvcs": "persistent volume claim", "persistentvolumeclaim": "persistent volume claim",
+	"persistentvolumeclaims": "persistent volume claim",
 	"cm": "configmap", "configmaps": "configmap",
+	"config": "configuration", "configs": "configuration", "env": "environment", "envs": "environment",
+	"var": "variable", "vars": "variable", "yml": "yaml",
+	"img": "image", "imgs": "image", "repo": "repository", "repos": "repository",
+	"db": "database", "dbs": "database", "prod": "production",
+	"creds": "credentials", "pw": "password", "passwd": "password", "certs": "certificate", "cert": "certificate",
 	"ns": "namespace", "svc": "service", "svcs": "service",
 	"sts": "statefulset", "ds": "daemonset", "rs": "replicaset",
+	"cronjob": "cron job", "cronjobs": "cron job", "crontab": "cron",
 	"vm": "virtual machine", "vms": "virtual machine", "hypervisor": "virtual machine hypervisor",
 	"containerised": "containerized", "containerisation": "containerization",
 	"dockerized": "docker containerized", "dockerised": "docker containerized",
 	"dockerize": "docker containerize", "dockerise": "docker containerize",
 	"crio": "cri-o", "dockerhub": "docker hub",
 	"selfhealing": "self healing", "autoheal": "self healing", "autohealing": "self healing",
-	"rollout": "rollout", "rollouts": "rollout", "rollbacks": "rollback",
+	"rollback": "roll back", "rollbacks": "roll back", "rollouts": "rollout",
+	"healthcheck": "health check", "healthchecks": "health check",
+	"oom": "oomkilled", "crashloop": "crashloopbackoff",
+	"multi": "multiple", "several": "multiple", "itself": "automatically", "auto": "automatically",
 	"k3d": "k3s k3d", "microk8s": "microk8s local",
 	"eks": "eks managed", "gke": "gke managed", "aks": "aks managed",
 }
 
-// comparisonWords mark a question that compares two things. They are matched on surface words
-// before stop words are removed, since "or" is a stop word.
-var comparisonWords = map[string]bool{
-	"vs": true, "vs.": true, "versus": true, "difference": true, "differences": true, "differ": true,
-	"different": true, "compare": true, "compared": true, "comparison": true, "better": true,
-	"or": true, "between": true, "instead": true, "replace": true, "choose": true, "pick": true,
-}
-
-// fillerWords carry no meaning for matching: greetings, addressing the bot, politeness and the
-// verbs of asking. Dropping them keeps them from counting as unknown words in a question.
+// fillerWords carry no meaning for matching: greetings, addressing the bot, politeness, the
+// verbs of asking and chat shorthand. Dropping them keeps them from counting as unknown words.
 var fillerWords = setOf(
 	"hey", "hi", "hello", "yo", "hiya", "howdy", "bot", "dvk", "dvkbot", "please", "pls", "plz",
 	"thanks", "thank", "thx", "ty", "cheers", "guys", "folks", "y'all", "yall", "anyone", "someone",
@@ -54,6 +59,15 @@ var fillerWords = setOf(
 	"lol", "haha", "btw", "idk", "tl", "dr", "tldr", "hmm", "um", "uh", "guess", "think",
 	"mean", "means", "meant", "does", "do", "did", "is", "are", "was", "were", "be", "been",
 	"exactly", "sort", "thing", "things", "stuff", "way", "ways",
+	"whats", "wats", "wat", "wht", "dont", "doesnt", "didnt", "isnt", "arent", "cant", "wont",
+	"shouldnt", "wouldnt", "couldnt", "even", "honestly", "everyone", "everybody", "people",
+	"said", "say", "says", "seems", "seem", "maybe", "probably", "anyway", "kinda", "sorta",
+	"gonna", "wanna", "literally", "whatever", "etc", "yeah", "yep", "nope", "ya", "oh", "ah",
+	"plain", "english", "paragraph", "rundown", "overview", "intro", "introduction", "noob",
+	"newbie", "dumb", "stupid", "silly", "basics", "hear", "heard",
+	"keep", "keeps", "read", "saw", "seen", "see", "seeing", "mention",
+	"mentions", "mentioned", "saying", "everything", "something", "anything", "asking", "ask",
+	"asked", "wonderin", "trying", "figure", "clue", "idea", "wrt", "regarding", "re", "iirc", "afaik", "imo", "tbh", "ngl",
 )
 
 // genericWords are domain words that are also everyday English ("node", "service", "image").
@@ -65,7 +79,27 @@ var genericWords = setOf(
 	"scale", "scaling", "load", "balancing", "balancer", "probe", "probes", "desktop", "kind",
 	"machine", "virtual", "vm", "hub", "build", "run", "deploy", "local", "managed", "cloud",
 	"pod", "pods", "helm", "swarm", "compose", "ingress", "rollout", "rollback", "cri", "oci",
-	"nomad", "file",
+	"nomad", "file", "horizontal", "vertical", "autoscaling", "persistent", "claim", "roll", "back",
+	"cron", "health", "check", "configuration", "environment", "variable", "database", "production",
+	"hypervisor", "self", "healing", "o",
+)
+
+// anchorWords name things only this domain talks about. With the non-generic words of the
+// entries' entities (docker, kubernetes, kubectl…) they mark a question as on topic even when
+// the rest of it is everyday English.
+var anchorWords = setOf(
+	"docker", "dockerd", "dockerfile", "dockerfiles", "dockerignore", "dockershim", "kubernetes",
+	"kubectl", "kubelet", "kubeadm", "kubeconfig", "etcd", "containerd", "runc", "crictl", "cri-o",
+	"cri-dockerd", "minikube", "k3s", "k3d", "microk8s", "podman", "buildah", "buildkit", "kompose",
+	"kustomize", "karpenter", "keda", "statefulset", "statefulsets", "daemonset", "daemonsets",
+	"replicaset", "replicasets", "configmap", "cronjob", "storageclass", "emptydir", "nodeport",
+	"clusterip", "imagepullbackoff", "errimagepull", "imagepullsecrets", "crashloopbackoff",
+	"oomkilled", "containerization", "containerized", "containerize", "hpa", "vpa", "pvc", "pv",
+	"cni", "calico", "cilium", "flannel", "coredns", "openshift", "rancher", "eks", "gke", "aks",
+	"ecr", "ghcr", "acr", "harbor", "distroless", "readinessprobe", "livenessprobe", "liveness",
+	"readiness", "sidecar", "restartpolicy", "maxsurge", "maxunavailable", "kube-proxy",
+	"apiserver", "kube-apiserver", "kube-scheduler", "multistage", "swarm-mode", "dockerhub",
+	"persistentvolume", "persistentvolumeclaim", "k8s", "kube",
 )
 
 func setOf(words ...string) map[string]bool {

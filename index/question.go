@@ -49,7 +49,11 @@ const (
 	TogetherIntent
 )
 
-var slackMarkup = regexp.MustCompile(`<([^<>]*)>`)
+var (
+	slackMarkup = regexp.MustCompile(`<([^<>]*)>`)
+	// emojiCode is a Slack emoji short code (":wave:", ":+1:"); "k8s:" or "8080:80" are not.
+	emojiCode = regexp.MustCompile(`(^|\s):[a-z0-9_+'-]+:($|\s)`)
+)
 
 // cleanText removes what Slack adds around a question: user and channel mentions, broadcast
 // mentions, link markup (keeping the label) and HTML escapes. It cuts long input on a rune
@@ -73,7 +77,8 @@ func cleanText(s string) string {
 			return " "
 		}
 	})
-	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
+	s = emojiCode.ReplaceAllString(emojiCode.ReplaceAllString(html.UnescapeString(s), " "), " ")
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // surfaceWords splits text into lower-case words the way the analyzer's tokenizer does.
@@ -86,23 +91,27 @@ func surfaceWords(tokenizer analysis.Tokenizer, text string) []string {
 	return words
 }
 
+// The intent patterns run on the question's lower-case words joined by single spaces, before
+// stop words go: "or", "what" and "how" are stop words but say what kind of answer is wanted.
 var (
-	howToPattern    = regexp.MustCompile(`\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bsteps? to\b|\bway to\b`)
-	definePattern   = regexp.MustCompile(`^(what|wat|wht)('s| is| are|s)\b|\bwhat (is|are) (a|an|the)\b|\bdefine\b|\bmeaning of\b|\bexplain\b`)
-	togetherPattern = regexp.MustCompile(`\btogether\b|\bwith each other\b|\bboth\b|\bwork with\b|\brelationship\b|\brelate\b`)
+	comparePattern  = regexp.MustCompile(`\b(vs|versus|difference|differences|diff|diffs|differ|differs|differently|compare|compared|compares|comparing|comparison|different from|same as|same thing as|replacement for|replace|replaces)\b`)
+	togetherPattern = regexp.MustCompile(`\b(together|complement|complements|complementary|alongside|with each other|fit|fits|role|relationship|relate|relates|combine|combined)\b|\bwork with\b|\buse (docker|it) with\b`)
+	choicePattern   = regexp.MustCompile(`\b(or|better|instead|choose|pick|which one)\b`)
+	howToPattern    = regexp.MustCompile(`\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bsteps? to\b|\bway to\b|\bstep by step\b`)
+	definePattern   = regexp.MustCompile(`^(what|wat|wht|whats|what's)\b( is| are|s)?|\bwhat (is|are) (a|an|the|it|they)\b|\bdefine\b|\bmeaning of\b|\bexplain\b|\bexplained\b|\beli5\b|\bplain english\b|\bsimple terms\b|\bpoint of\b|\bused for\b|\bstand for\b|\brundown\b|\boverview\b|\bwhat (is|are) (it|they) for\b|\bwhat does (it|\w+) (even |actually )?do\b`)
 )
 
-// intentOf reads the kind of answer a question asks for from its wording.
+// intentOf reads the kind of answer a question asks for from its wording. An explicit
+// comparison ("vs", "difference") outranks "together", which outranks a mere choice ("or").
 func intentOf(words []string) Intent {
-	for _, w := range words {
-		if comparisonWords[w] {
-			return CompareIntent
-		}
-	}
 	text := strings.Join(words, " ")
 	switch {
+	case comparePattern.MatchString(text):
+		return CompareIntent
 	case togetherPattern.MatchString(text):
 		return TogetherIntent
+	case choicePattern.MatchString(text):
+		return CompareIntent
 	case howToPattern.MatchString(text):
 		return HowToIntent
 	case definePattern.MatchString(text):

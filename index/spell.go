@@ -1,31 +1,37 @@
 package index
 
 // minCorrectable is the shortest word typo correction touches: shorter words have too many
-// neighbours one edit away to guess from.
-const minCorrectable = 4
+// neighbours one edit away to guess from ("lead" is one edit from "load").
+const minCorrectable = 5
 
-// maxEdits is how many edits a misspelling of a word of n letters may have.
+// maxEdits is how many edits a misspelling of a word of n letters may have: two only for long
+// words, where two edits still leave most of the word intact.
 func maxEdits(n int) int {
-	if n >= 7 {
+	if n >= 8 {
 		return 2
 	}
 	return 1
 }
 
-// correct returns the known word w most likely stands for, or "" when there is none close
-// enough. Distances count a swap of two neighbouring letters as one edit ("dokcer").
+// correct returns the domain word w most likely stands for, or "" when there is none close
+// enough. Distances count a swap of two neighbouring letters as one edit ("dokcer"). Only the
+// domain's own words are candidates, so an everyday word the knowledge base happens not to use
+// ("bother", "night") is not bent into one it does ("other", "right").
 func (ix *Index) correct(w string) string {
-	if len(w) < minCorrectable {
+	if len(w) < minCorrectable || !correctable(w) {
 		return ""
 	}
 	limit := maxEdits(len(w))
-	best, bestDist, bestDF := "", limit+1, -1
+	best, bestDist, bestFreq := "", limit+1, -1
 	for n := len(w) - limit; n <= len(w)+limit; n++ {
 		for _, cand := range ix.spellings[n] {
+			if !sameStart(w, cand) {
+				continue
+			}
 			d := editDistance(w, cand, limit)
-			df := ix.spelled[cand]
-			if d < bestDist || (d == bestDist && df > bestDF) {
-				best, bestDist, bestDF = cand, d, df
+			freq := ix.known[cand]
+			if d < bestDist || (d == bestDist && freq > bestFreq) {
+				best, bestDist, bestFreq = cand, d, freq
 			}
 		}
 	}
@@ -35,15 +41,36 @@ func (ix *Index) correct(w string) string {
 	return best
 }
 
+// correctable reports whether w looks like a word at all: version numbers, ports and file
+// names are left alone.
+func correctable(w string) bool {
+	for _, r := range w {
+		if (r < 'a' || r > 'z') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// sameStart reports whether a typo w may stand for cand: people rarely get the first letter
+// wrong, except by swapping the first two ("dcoker" keeps its d, "odcker" swaps it).
+func sameStart(w, cand string) bool {
+	return w[0] == cand[0] || (len(cand) > 1 && w[0] == cand[1] && w[1] == cand[0])
+}
+
 // editDistance is the optimal string alignment distance between a and b, giving up (returning
 // limit+1) as soon as it must exceed limit.
 func editDistance(a, b string, limit int) int {
 	if abs(len(a)-len(b)) > limit {
 		return limit + 1
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// Three rows on the stack: words are short, and correction runs for every unknown word.
+	const width = 40
+	var buf [3 * width]int
+	prev2, prev, cur := buf[:len(b)+1], buf[width:width+len(b)+1], buf[2*width:2*width+len(b)+1]
+	if len(b) >= width {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}
