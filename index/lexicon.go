@@ -23,7 +23,7 @@ var synonyms = map[string]string{
 	"persistentvolumes": "persistent volume", "pvc": "persistent volume claim",
 	"pvcs": "persistent volume claim", "persistentvolumeclaim": "persistent volume claim",
 	"persistentvolumeclaims": "persistent volume claim",
-	"cm": "configmap", "configmaps": "configmap",
+	"cm":                     "configmap", "configmaps": "configmap",
 	"config": "configuration", "configs": "configuration", "env": "environment", "envs": "environment",
 	"var": "variable", "vars": "variable", "yml": "yaml",
 	"img": "image", "imgs": "image", "repo": "repository", "repos": "repository",
