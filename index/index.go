@@ -56,6 +56,9 @@ type Index struct {
 	aspects   map[string][]string
 	anchors   map[string]bool
 	generic   map[string]bool
+	// topical are the terms of the entries' titles: the words that name topics, as opposed
+	// to words that are merely rare ("better", "instead").
+	topical map[string]bool
 }
 
 // entryInfo is an entry with the analysed forms matching needs, computed once at Build.
@@ -106,7 +109,7 @@ func newIndex(bi bleve.Index, m *mapping.IndexMappingImpl, entries []knowledge.E
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
 		df: map[string]int{}, known: map[string]int{}, spellings: map[int][]string{},
 		entities: map[string][]string{}, aspects: map[string][]string{},
-		anchors: map[string]bool{}, generic: map[string]bool{},
+		anchors: map[string]bool{}, generic: map[string]bool{}, topical: map[string]bool{},
 	}, nil
 }
 
@@ -147,6 +150,9 @@ func (ix *Index) learn(e knowledge.Entry, doc document) {
 		ix.df[t]++
 	}
 	info.title = ix.terms(e.Title)
+	for _, t := range info.title {
+		ix.topical[t] = true
+	}
 	for _, q := range append([]string{e.Title}, e.Questions...) {
 		info.phrasings = append(info.phrasings, ix.terms(q))
 	}
@@ -255,6 +261,19 @@ func (ix *Index) terms(text string) []string {
 func (ix *Index) idf(term string) float64 {
 	return math.Log(1 + float64(len(ix.entries))/float64(1+ix.df[term]))
 }
+
+// weight is how much a term counts when comparing a question with an entry: its idf, doubled
+// for words that name topics. Rarity alone overrates everyday words that only a few entries
+// happen to use ("play", "better").
+func (ix *Index) weight(term string) float64 {
+	if ix.topical[term] {
+		return topicalBoost * ix.idf(term)
+	}
+	return ix.idf(term)
+}
+
+// topicalBoost is how much more a topic word counts than another word of the same rarity.
+const topicalBoost = 2
 
 // Entries returns every indexed entry, sorted by id.
 func (ix *Index) Entries() []knowledge.Entry {

@@ -142,8 +142,8 @@ func (ix *Index) rerank(q Question, raw []rawHit) []Hit {
 // question set and checked on an independent one: closeness to a listed phrasing says most,
 // bleve's own relevance least, since it is blind to what the question is about.
 func weigh(ev Evidence) float64 {
-	return 0.07*ev.Relevance + 0.45*ev.Phrasing + 0.12*ev.Coverage + 0.10*ev.Focus +
-		0.13*ev.Entities + 0.08*ev.Aspects + 0.07*ev.Kind
+	return 0.06*ev.Relevance + 0.49*ev.Phrasing + 0.16*ev.Coverage + 0.07*ev.Focus +
+		0.10*ev.Entities + 0.06*ev.Aspects + 0.07*ev.Kind
 }
 
 // phrasing is the IDF-weighted Dice overlap of the question with the closest listed phrasing.
@@ -151,14 +151,14 @@ func (ix *Index) phrasing(terms []string, phrasings [][]string) float64 {
 	var qWeight float64
 	in := make(map[string]bool, len(terms))
 	for _, t := range terms {
-		qWeight += ix.idf(t)
+		qWeight += ix.weight(t)
 		in[t] = true
 	}
 	best := 0.0
 	for _, p := range phrasings {
 		var shared, pWeight float64
 		for _, t := range p {
-			w := ix.idf(t)
+			w := ix.weight(t)
 			pWeight += w
 			if in[t] {
 				shared += w
@@ -178,7 +178,7 @@ func (ix *Index) coverage(terms []string, entryTerms map[string]bool) float64 {
 		if ix.df[t] == 0 {
 			continue
 		}
-		w := ix.idf(t)
+		w := ix.weight(t)
 		all += w
 		if entryTerms[t] {
 			covered += w
