@@ -1,6 +1,7 @@
 package index
 
 import (
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -13,32 +14,79 @@ func (ix *Index) Analyze(text string) Question {
 	q := Question{Text: cleanText(text)}
 	words := surfaceWords(ix.tokenizer, q.Text)
 	q.Intent = intentOf(words)
-	for i, w := range words {
-		if !ix.misspelt(w) {
-			continue
-		}
-		if c := ix.correct(w); c != "" {
-			if q.Corrected == nil {
-				q.Corrected = map[string]string{}
-			}
-			q.Corrected[w] = c
-			words[i] = c
-		}
-	}
+	q.Corrected = ix.correctAll(words)
 	seq := ix.sequence(strings.Join(words, " "))
 	q.Terms = dedupe(seq, maxTerms)
 	for _, t := range q.Terms {
 		if ix.df[t] == 0 {
 			q.Unknown = append(q.Unknown, t)
 		}
-		if ix.anchors[t] {
-			q.Anchored = true
+		q.Anchored = q.Anchored || ix.anchors[t]
+	}
+	q.Entities = ix.entities.in(seq)
+	if brandOnly(words, "docker") {
+		q.Entities = slices.DeleteFunc(q.Entities, func(e string) bool { return e == "docker" })
+	}
+	q.Aspects = slices.DeleteFunc(ix.aspects.in(seq), func(a string) bool { return intentAspects[a] })
+	if asking := askingPart(q.Text); asking != "" {
+		q.asking = ix.sequence(strings.Join(ix.corrected(asking, q.Corrected), " "))
+	}
+	return q
+}
+
+// correctAll replaces the misspelt words in words by their corrections and returns what it
+// replaced, nil when nothing.
+func (ix *Index) correctAll(words []string) map[string]string {
+	var corrections map[string]string
+	for i, w := range words {
+		if !ix.misspelt(w) {
+			continue
+		}
+		if c := ix.correct(w); c != "" {
+			if corrections == nil {
+				corrections = map[string]string{}
+			}
+			corrections[w] = c
+			words[i] = c
 		}
 	}
-	q.Entities = namedIn(ix.entities, seq)
-	q.Aspects = namedIn(ix.aspects, seq)
-	q.Aspects = slices.DeleteFunc(q.Aspects, func(a string) bool { return intentAspects[a] })
-	return q
+	return corrections
+}
+
+// corrected is text's words with the corrections of q applied.
+func (ix *Index) corrected(text string, corrections map[string]string) []string {
+	words := surfaceWords(ix.tokenizer, text)
+	for i, w := range words {
+		if c, ok := corrections[w]; ok {
+			words[i] = c
+		}
+	}
+	return words
+}
+
+var (
+	sentence      = regexp.MustCompile(`[^.!?\n]+[.!?\n]*`)
+	questionStart = regexp.MustCompile(`(?i)^\s*(what|whats|what's|how|why|which|when|where|who|can|could|does|do|is|are|should|will|would)\b`)
+)
+
+// askingPart is the sentences of a ramble that ask something: those ending in "?" or opening
+// with a question word. A question of one sentence, or one whose every sentence asks, has none
+// apart from the whole.
+func askingPart(text string) string {
+	sentences := sentence.FindAllString(text, -1)
+	if len(sentences) < 2 {
+		return ""
+	}
+	var asking []string
+	for _, s := range sentences {
+		if strings.HasSuffix(strings.TrimSpace(s), "?") || questionStart.MatchString(s) {
+			asking = append(asking, s)
+		}
+	}
+	if len(asking) == 0 || len(asking) == len(sentences) {
+		return ""
+	}
+	return strings.Join(asking, " ")
 }
 
 // intentAspects are aspects that say what kind of answer an entry gives rather than what it is
@@ -59,6 +107,23 @@ func (ix *Index) misspelt(w string) bool {
 	return false
 }
 
+// brandOnly reports whether every use of brand in words is the first word of one of its
+// products' names ("docker compose", "docker desktop"): then the question names the product,
+// not the brand as a second thing.
+func brandOnly(words []string, brand string) bool {
+	used := false
+	for i, w := range words {
+		if w != brand {
+			continue
+		}
+		if i+1 == len(words) || !brandedProducts[words[i+1]] {
+			return false
+		}
+		used = true
+	}
+	return used
+}
+
 // dedupe keeps the first of each term, at most limit of them.
 func dedupe(seq []string, limit int) []string {
 	seen := make(map[string]bool, len(seq))
@@ -72,32 +137,49 @@ func dedupe(seq []string, limit int) []string {
 	return out
 }
 
-// namedIn lists, sorted, the names whose terms stand together in seq: "docker desktop" is
-// named by "is docker desktop free", not by "docker on my windows desktop".
-func namedIn(names map[string][]string, seq []string) []string {
+// names are the multi-word names of entities or aspects, indexed by their first term so that
+// finding them in a question costs a lookup per word, however many names there are.
+type names struct {
+	terms   map[string][]string // each name's terms
+	byFirst map[string][]string // the names starting with each term
+}
+
+func newNames() *names {
+	return &names{terms: map[string][]string{}, byFirst: map[string][]string{}}
+}
+
+func (n *names) add(name string, terms []string) {
+	if _, ok := n.terms[name]; ok || len(terms) == 0 {
+		return
+	}
+	n.terms[name] = terms
+	n.byFirst[terms[0]] = append(n.byFirst[terms[0]], name)
+}
+
+// in lists, sorted, the names whose terms stand together in seq: "docker desktop" is named by
+// "is docker desktop free", not by "docker on my windows desktop".
+func (n *names) in(seq []string) []string {
 	var found []string
-	for name, terms := range names {
-		if len(terms) > 0 && containsRun(seq, terms) {
-			found = append(found, name)
+	for i, t := range seq {
+		for _, name := range n.byFirst[t] {
+			if hasPrefix(seq[i:], n.terms[name]) && !slices.Contains(found, name) {
+				found = append(found, name)
+			}
 		}
 	}
 	sort.Strings(found)
 	return found
 }
 
-// containsRun reports whether run occurs in seq as consecutive elements.
-func containsRun(seq, run []string) bool {
-	for i := 0; i+len(run) <= len(seq); i++ {
-		match := true
-		for j, t := range run {
-			if seq[i+j] != t {
-				match = false
-				break
-			}
-		}
-		if match {
-			return true
+// hasPrefix reports whether seq starts with run.
+func hasPrefix(seq, run []string) bool {
+	if len(run) > len(seq) {
+		return false
+	}
+	for j, t := range run {
+		if seq[j] != t {
+			return false
 		}
 	}
-	return false
+	return true
 }

@@ -1,6 +1,8 @@
 package index
 
 import (
+	"bytes"
+	"regexp"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -39,35 +41,60 @@ func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Anal
 		}
 		filters = append(filters, f)
 	}
-	return &analysis.DefaultAnalyzer{Tokenizer: tokenizer, TokenFilters: filters}, nil
+	return &analysis.DefaultAnalyzer{
+		CharFilters: []analysis.CharFilter{joinFilter{}}, Tokenizer: tokenizer, TokenFilters: filters,
+	}, nil
 }
 
-// normalizeFilter applies the lexicon's synonyms and drops filler words.
+// joinFilter writes hyphenated names as one word before tokenizing: the tokenizer would split
+// "cri-o" into "cri" and a meaningless "o", and "cri" alone means the runtime interface.
+type joinFilter struct{}
+
+// joinedNames matches the names joinFilter joins, whatever their case.
+var joinedNames = regexp.MustCompile(`(?i)\bcri-o\b`)
+
+// Filter removes the hyphens of the names in joinedNames. Text without "-o" is returned as it
+// is, skipping the regular expression: that is nearly all text, bodies included.
+func (joinFilter) Filter(input []byte) []byte {
+	if !bytes.Contains(input, []byte("-o")) && !bytes.Contains(input, []byte("-O")) {
+		return input
+	}
+	return joinedNames.ReplaceAllFunc(input, func(m []byte) []byte {
+		return bytes.ReplaceAll(m, []byte("-"), nil)
+	})
+}
+
+// normalizeFilter joins split compounds, applies the lexicon's synonyms and drops filler words.
 type normalizeFilter struct{}
 
-// Filter rewrites the stream; a synonym of several words becomes several tokens at successive
-// positions, so phrase-like matching still lines up.
+// Filter rewrites the stream. A compound written as two words ("stateful set") becomes the one
+// word it names; a synonym of several words becomes several tokens. Positions are renumbered
+// in order. Tokens are reused where they can be: bodies run through here at every Build.
 func (normalizeFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	out := make(analysis.TokenStream, 0, len(input))
-	shift := 0
-	for _, tok := range input {
+	out := input[:0:0]
+	for i := 0; i < len(input); i++ {
+		tok := input[i]
 		word := string(tok.Term)
+		if i+1 < len(input) && compoundStarts[word] {
+			if joined, ok := compounds[word+" "+string(input[i+1].Term)]; ok {
+				i++
+				word, tok.Term, tok.End = joined, []byte(joined), input[i].End
+			}
+		}
 		if fillerWords[word] {
 			continue
 		}
 		canon, ok := synonyms[word]
 		if !ok {
-			tok.Position += shift
+			tok.Position = len(out) + 1
 			out = append(out, tok)
 			continue
 		}
-		for i, part := range strings.Fields(canon) {
+		for _, part := range strings.Fields(canon) {
 			out = append(out, &analysis.Token{
-				Term: []byte(part), Start: tok.Start, End: tok.End,
-				Position: tok.Position + shift + i, Type: tok.Type,
+				Term: []byte(part), Start: tok.Start, End: tok.End, Position: len(out) + 1, Type: tok.Type,
 			})
 		}
-		shift += len(strings.Fields(canon)) - 1
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/dvkbot/dvkbot/knowledge"
@@ -34,18 +35,63 @@ func (ix *Index) Answer(question string) Answer {
 
 // FollowUp answers question asked in a conversation whose last answer was the entry previous:
 // "what about networking?" after the Docker vs Kubernetes answer means the networking
-// difference. A question that stands on its own is answered as it is.
+// difference. A question that stands on its own is answered as it is: only one that reads as a
+// follow-up ("what about…", "and…", or a word or two naming no entity) borrows the previous
+// answer's entities, and its kind of answer when the wording asks for none.
 func (ix *Index) FollowUp(question, previous string) Answer {
 	alone := ix.Match(question)
 	prev, ok := ix.Entry(previous)
-	if !ok || (alone.Answered && len(alone.Question.Entities) > 0) {
+	if !ok || !followsUp(alone.Question) {
 		return ix.answerFor(question, alone)
 	}
-	withContext := ix.Match(question + " " + strings.Join(prev.Entities, " "))
-	if !withContext.Answered {
+	q := ix.Analyze(question + " " + strings.Join(prev.Entities, " "))
+	if q.Intent == AnyIntent {
+		q.Intent = intentFor(prev.Kind)
+	}
+	withContext := ix.MatchQuestion(q)
+	if !withContext.Answered || !ix.leadCovers(withContext.Hits[0].Entry.ID, alone.Question.Terms) {
 		return ix.answerFor(question, alone)
 	}
 	return ix.answerFor(question, withContext)
+}
+
+// leadCovers reports whether the entry's title, questions and names hold most of terms: the
+// previous answer's context may pick among entries about networking, not turn "what about my
+// cat?" into a question about Docker.
+func (ix *Index) leadCovers(id string, terms []string) bool {
+	info, ok := ix.entries[id]
+	return ok && ix.asked(terms).coverage(info.leadTerms) >= minFollowUpCoverage
+}
+
+// followUpPattern is how a question that leans on the previous answer starts.
+var followUpPattern = regexp.MustCompile(`(?i)^(what|how) about\b|^and\b|^also\b|^same (for|with)\b|^what of\b|^in terms of\b`)
+
+// followsUp reports whether q reads as a follow-up rather than a question of its own: it has
+// words of the domain's vocabulary, none unknown ("thanks!" and "what about lunch?" are not
+// follow-ups), and a follow-up phrase or only a word or two naming no entity.
+func followsUp(q Question) bool {
+	if len(q.Terms) == 0 || len(q.Unknown) > 0 {
+		return false
+	}
+	return followUpPattern.MatchString(q.Text) || (len(q.Entities) == 0 && len(q.Terms) <= maxFollowUpTerms)
+}
+
+// The follow-up thresholds: a follow-up without a follow-up phrase has at most
+// maxFollowUpTerms content words ("networking?", "scaling too?"), and the entry it is answered
+// with must hold at least minFollowUpCoverage of them in its lead.
+const (
+	maxFollowUpTerms    = 2
+	minFollowUpCoverage = 0.5
+)
+
+// intentFor is the intent that asks for entries of kind, the reverse of kindOfIntent.
+func intentFor(kind knowledge.Kind) Intent {
+	for intent, k := range kindOfIntent {
+		if k == kind {
+			return intent
+		}
+	}
+	return AnyIntent
 }
 
 // Explain is the answer made of one entry, as when a person picks a topic from a list.
@@ -74,10 +120,11 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 }
 
 // suggestions are the hits worth offering to someone the bot could not answer: only when the
-// question was about the domain, else the starter topics.
+// question is about the domain and merely far from every entry, else the starter topics. A
+// question mostly about something else ("docker pants sizing") gets no near-miss entries.
 func (ix *Index) suggestions(m Match) []knowledge.Entry {
 	var out []knowledge.Entry
-	if m.Question.Anchored {
+	if q := m.Question; q.Anchored && !mostlyUnknown(q) {
 		for _, h := range m.Hits {
 			if len(out) == maxRelated {
 				break

@@ -1,5 +1,7 @@
 package index
 
+import "strings"
+
 // The lexicon is what dvkbot knows about how people name things in this domain. It is applied
 // the same way to entries when indexing and to questions when matching, so both meet in one
 // vocabulary. Keys are lower-case surface words, before stemming.
@@ -13,7 +15,7 @@ var synonyms = map[string]string{
 	"lb": "load balancing", "lbs": "load balancing", "loadbalancer": "load balancer",
 	"loadbalancers": "load balancer", "loadbalancing": "load balancing",
 	"vs": "versus", "vs.": "versus", "v.s.": "versus", "difference": "versus", "differences": "versus",
-	"differ": "versus", "differs": "versus", "diff": "versus", "diffs": "versus",
+	"differ": "versus", "differs": "versus", "diff": "versus", "diffs": "versus", "better": "versus",
 	"compare": "versus", "compared": "versus", "compares": "versus", "comparison": "versus",
 	"autoscale": "autoscaling scaling", "autoscaler": "autoscaling scaling", "autoscaling": "autoscaling scaling",
 	"autoscales": "autoscaling scaling", "autoscaled": "autoscaling scaling", "autoscalers": "autoscaling scaling",
@@ -36,7 +38,7 @@ var synonyms = map[string]string{
 	"containerised": "containerized", "containerisation": "containerization",
 	"dockerized": "docker containerized", "dockerised": "docker containerized",
 	"dockerize": "docker containerize", "dockerise": "docker containerize",
-	"crio": "cri-o", "dockerhub": "docker hub",
+	"dockerhub":   "docker hub",
 	"selfhealing": "self healing", "autoheal": "self healing", "autohealing": "self healing",
 	"rollback": "roll back", "rollbacks": "roll back", "rollouts": "rollout",
 	"healthcheck": "health check", "healthchecks": "health check",
@@ -45,6 +47,27 @@ var synonyms = map[string]string{
 	"k3d": "k3s k3d", "microk8s": "microk8s local",
 	"eks": "eks managed", "gke": "gke managed", "aks": "aks managed",
 }
+
+// compounds are names people split in two ("stateful set", "config map"), keyed by the two
+// words, with the one word they are written as.
+var compounds = map[string]string{
+	"stateful set": "statefulset", "stateful sets": "statefulset", "daemon set": "daemonset",
+	"daemon sets": "daemonset", "replica set": "replicaset", "replica sets": "replicaset",
+	"config map": "configmap", "config maps": "configmap", "docker file": "dockerfile",
+	"docker files": "dockerfile", "node port": "nodeport", "cluster ip": "clusterip",
+	"side car": "sidecar", "mini kube": "minikube", "kube ctl": "kubectl", "name space": "namespace",
+	"name spaces": "namespace", "docker shim": "dockershim", "storage class": "storageclass",
+	"empty dir": "emptydir", "container d": "containerd",
+}
+
+// compoundStarts are the first words of the compounds, so most words skip the pair lookup.
+var compoundStarts = func() map[string]bool {
+	starts := map[string]bool{}
+	for pair := range compounds {
+		starts[strings.Fields(pair)[0]] = true
+	}
+	return starts
+}()
 
 // fillerWords carry no meaning for matching: greetings, addressing the bot, politeness, the
 // verbs of asking and chat shorthand. Dropping them keeps them from counting as unknown words.
@@ -66,8 +89,10 @@ var fillerWords = setOf(
 	"plain", "english", "paragraph", "rundown", "overview", "intro", "introduction", "noob",
 	"newbie", "dumb", "stupid", "silly", "basics", "hear", "heard",
 	"keep", "keeps", "read", "saw", "seen", "see", "seeing", "mention",
-	"mentions", "mentioned", "saying", "everything", "something", "anything", "asking", "ask",
-	"asked", "wonderin", "trying", "figure", "clue", "idea", "wrt", "regarding", "re", "iirc", "afaik", "imo", "tbh", "ngl",
+	"mentions", "mentioned", "one", "saying", "everything", "something", "anything", "asking", "ask",
+	"asked", "wonderin", "trying", "figure", "clue", "idea", "sorry", "sry", "understood",
+	"lot", "lots", "bunch", "totally", "completely", "super", "quite", "wrt", "regarding", "re",
+	"iirc", "afaik", "imo", "tbh", "ngl",
 )
 
 // genericWords are domain words that are also everyday English ("node", "service", "image").
@@ -86,21 +111,25 @@ var genericWords = setOf(
 
 // anchorWords name things only this domain talks about. With the non-generic words of the
 // entries' entities (docker, kubernetes, kubectl…) they mark a question as on topic even when
-// the rest of it is everyday English.
+// the rest of it is everyday English. Each is one word to the tokenizer: "kube-proxy" is not
+// here, as its "proxy" is everyday English.
 var anchorWords = setOf(
 	"docker", "dockerd", "dockerfile", "dockerfiles", "dockerignore", "dockershim", "kubernetes",
-	"kubectl", "kubelet", "kubeadm", "kubeconfig", "etcd", "containerd", "runc", "crictl", "cri-o",
-	"cri-dockerd", "minikube", "k3s", "k3d", "microk8s", "podman", "buildah", "buildkit", "kompose",
+	"kubectl", "kubelet", "kubeadm", "kubeconfig", "etcd", "containerd", "runc", "crictl", "crio",
+	"minikube", "k3s", "k3d", "microk8s", "podman", "buildah", "buildkit", "kompose",
 	"kustomize", "karpenter", "keda", "statefulset", "statefulsets", "daemonset", "daemonsets",
 	"replicaset", "replicasets", "configmap", "cronjob", "storageclass", "emptydir", "nodeport",
 	"clusterip", "imagepullbackoff", "errimagepull", "imagepullsecrets", "crashloopbackoff",
 	"oomkilled", "containerization", "containerized", "containerize", "hpa", "vpa", "pvc", "pv",
 	"cni", "calico", "cilium", "flannel", "coredns", "openshift", "rancher", "eks", "gke", "aks",
 	"ecr", "ghcr", "acr", "harbor", "distroless", "readinessprobe", "livenessprobe", "liveness",
-	"readiness", "sidecar", "restartpolicy", "maxsurge", "maxunavailable", "kube-proxy",
-	"apiserver", "kube-apiserver", "kube-scheduler", "multistage", "swarm-mode", "dockerhub",
+	"readiness", "sidecar", "restartpolicy", "maxsurge", "maxunavailable", "apiserver",
+	"multistage", "dockerhub",
 	"persistentvolume", "persistentvolumeclaim", "k8s", "kube",
 )
+
+// brandedProducts are the words that follow "docker" in the names of Docker's products.
+var brandedProducts = setOf("compose", "swarm", "desktop", "hub")
 
 func setOf(words ...string) map[string]bool {
 	s := make(map[string]bool, len(words))

@@ -19,7 +19,7 @@ const maxTerms = 48
 // Question is a user's question analysed for matching: its content terms in the index's
 // vocabulary, the entities and aspects it names and what kind of answer it asks for.
 type Question struct {
-	// Text is the question with Slack markup and greetings removed.
+	// Text is the question with Slack markup and emoji codes removed, cut to MaxQuestionBytes.
 	Text string
 	// Terms are the analysed content terms, deduplicated, in order of appearance.
 	Terms []string
@@ -35,6 +35,8 @@ type Question struct {
 	// Anchored is true when the question names something only this domain talks about
 	// ("docker", "kubectl"), not just words that are also everyday English ("node", "image").
 	Anchored bool
+	// asking are the terms of the sentences that ask, when a ramble also has others.
+	asking []string
 }
 
 // Intent is what a question's wording asks for.
@@ -81,9 +83,10 @@ func cleanText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// surfaceWords splits text into lower-case words the way the analyzer's tokenizer does.
+// surfaceWords splits text into lower-case words the way the analyzer's char filter and
+// tokenizer do.
 func surfaceWords(tokenizer analysis.Tokenizer, text string) []string {
-	stream := tokenizer.Tokenize([]byte(strings.ToLower(text)))
+	stream := tokenizer.Tokenize(joinFilter{}.Filter([]byte(strings.ToLower(text))))
 	words := make([]string, len(stream))
 	for i, tok := range stream {
 		words[i] = string(tok.Term)
@@ -91,31 +94,69 @@ func surfaceWords(tokenizer analysis.Tokenizer, text string) []string {
 	return words
 }
 
-// The intent patterns run on the question's lower-case words joined by single spaces, before
-// stop words go: "or", "what" and "how" are stop words but say what kind of answer is wanted.
-var (
-	comparePattern  = regexp.MustCompile(`\b(vs|versus|difference|differences|diff|diffs|differ|differs|differently|compare|compared|compares|comparing|comparison|different from|same as|same thing as|replacement for|replace|replaces)\b`)
-	togetherPattern = regexp.MustCompile(`\b(together|complement|complements|complementary|alongside|with each other|fit|fits|role|relationship|relate|relates|combine|combined)\b|\bwork with\b|\buse (docker|it) with\b`)
-	choicePattern   = regexp.MustCompile(`\b(or|better|instead|choose|pick|which one)\b`)
-	howToPattern    = regexp.MustCompile(`\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bsteps? to\b|\bway to\b|\bstep by step\b`)
-	definePattern   = regexp.MustCompile(`^(what|wat|wht|whats|what's)\b( is| are|s)?|\bwhat (is|are) (a|an|the|it|they)\b|\bdefine\b|\bmeaning of\b|\bexplain\b|\bexplained\b|\beli5\b|\bplain english\b|\bsimple terms\b|\bpoint of\b|\bused for\b|\bstand for\b|\brundown\b|\boverview\b|\bwhat (is|are) (it|they) for\b|\bwhat does (it|\w+) (even |actually )?do\b`)
-)
+// intentCue is how wording asks for one kind of answer: words, phrases anywhere, and phrases
+// that open the question. Cues are matched on the question's lower-case words before stop
+// words go: "or", "what" and "how" are stop words but say what kind of answer is wanted.
+type intentCue struct {
+	intent  Intent
+	words   map[string]bool
+	phrases []string
+	opens   []string
+}
 
-// intentOf reads the kind of answer a question asks for from its wording. An explicit
-// comparison ("vs", "difference") outranks "together", which outranks a mere choice ("or").
+// intentCues are tried in order: an explicit comparison ("vs", "difference") outranks
+// "together", which outranks a mere choice ("or", "better").
+var intentCues = []intentCue{
+	{intent: CompareIntent, words: setOf("vs", "versus", "difference", "differences", "diff", "diffs",
+		"differ", "differs", "differently", "compare", "compared", "compares", "comparing",
+		"comparison", "replace", "replaces"),
+		phrases: []string{"different from", "same as", "same thing as", "replacement for"}},
+	{intent: TogetherIntent, words: setOf("together", "complement", "complements", "complementary",
+		"alongside", "fit", "fits", "role", "relationship", "relate", "relates", "combine", "combined"),
+		phrases: []string{"with each other", "work with", "use docker with", "use it with"}},
+	{intent: CompareIntent, words: setOf("or", "better", "instead", "choose", "pick"), phrases: []string{"which one"}},
+	{intent: HowToIntent, phrases: []string{"how do i", "how do we", "how do you", "how can i", "how can we",
+		"how can you", "how should i", "how should we", "how would i", "how would we", "how would you",
+		"how to", "step to", "steps to", "way to", "step by step"}},
+	{intent: DefineIntent, words: setOf("define", "explain", "explained", "eli5", "rundown", "overview"),
+		phrases: []string{"what is a", "what is an", "what is the", "what is it", "what are the",
+			"what are they", "meaning of", "plain english", "simple terms", "point of", "used for", "stand for"},
+		opens: []string{"whats", "what's", "wats", "what is", "what are", "wat is", "wht is"}},
+}
+
+// whatDoes is the one cue that needs a pattern: "what does kubernetes (even) do".
+var whatDoes = regexp.MustCompile(`\bwhat does \S+ (even |actually )?do\b`)
+
+// intentOf reads the kind of answer a question asks for from its wording.
 func intentOf(words []string) Intent {
-	text := strings.Join(words, " ")
-	switch {
-	case comparePattern.MatchString(text):
-		return CompareIntent
-	case togetherPattern.MatchString(text):
-		return TogetherIntent
-	case choicePattern.MatchString(text):
-		return CompareIntent
-	case howToPattern.MatchString(text):
-		return HowToIntent
-	case definePattern.MatchString(text):
+	text := " " + strings.Join(words, " ") + " "
+	for _, cue := range intentCues {
+		if cue.matches(words, text) {
+			return cue.intent
+		}
+	}
+	if strings.Contains(text, " what does ") && whatDoes.MatchString(text) {
 		return DefineIntent
 	}
 	return AnyIntent
+}
+
+// matches reports whether the question, as words and as " "-padded text, holds the cue.
+func (c intentCue) matches(words []string, text string) bool {
+	for _, w := range words {
+		if c.words[w] {
+			return true
+		}
+	}
+	for _, p := range c.phrases {
+		if strings.Contains(text, " "+p+" ") {
+			return true
+		}
+	}
+	for _, p := range c.opens {
+		if strings.HasPrefix(text, " "+p+" ") {
+			return true
+		}
+	}
+	return false
 }

@@ -23,22 +23,61 @@ func (ix *Index) correct(w string) string {
 	}
 	limit := maxEdits(len(w))
 	best, bestDist, bestFreq := "", limit+1, -1
-	for n := len(w) - limit; n <= len(w)+limit; n++ {
-		for _, cand := range ix.spellings[n] {
-			if !sameStart(w, cand) {
-				continue
-			}
-			d := editDistance(w, cand, limit)
-			freq := ix.known[cand]
-			if d < bestDist || (d == bestDist && freq > bestFreq) {
-				best, bestDist, bestFreq = cand, d, freq
-			}
+	for _, cand := range ix.spellings.near(w, limit) {
+		if !sameStart(w, cand) {
+			continue
+		}
+		d := editDistance(w, cand, limit)
+		freq := ix.known[cand]
+		if d < bestDist || (d == bestDist && freq > bestFreq) {
+			best, bestDist, bestFreq = cand, d, freq
 		}
 	}
 	if bestDist > limit {
 		return ""
 	}
 	return best
+}
+
+// spellings are the words a typo may be corrected to, by first letter and length: a typo keeps
+// its first letter (or swaps it with the second) and its length within the edits allowed, so
+// only a few buckets are compared with it however large the vocabulary.
+type spellings struct {
+	buckets map[spellKey][]string
+	has     map[string]bool
+}
+
+type spellKey struct {
+	first byte
+	n     int
+}
+
+func newSpellings() *spellings {
+	return &spellings{buckets: map[spellKey][]string{}, has: map[string]bool{}}
+}
+
+func (s *spellings) add(w string) {
+	if s.has[w] {
+		return
+	}
+	s.has[w] = true
+	k := spellKey{w[0], len(w)}
+	s.buckets[k] = append(s.buckets[k], w)
+}
+
+// near returns the words that start with w's first or second letter and whose length is within
+// limit of w's.
+func (s *spellings) near(w string, limit int) []string {
+	var out []string
+	for _, first := range []byte{w[0], w[1]} {
+		for n := len(w) - limit; n <= len(w)+limit; n++ {
+			out = append(out, s.buckets[spellKey{first, n}]...)
+		}
+		if w[1] == w[0] {
+			break
+		}
+	}
+	return out
 }
 
 // correctable reports whether w looks like a word at all: version numbers, ports and file
