@@ -10,7 +10,10 @@ import (
 )
 
 // loadEvents is the load driver's size: `go test ./bot -run TestLoad -v -load.events 500`.
-var loadEvents = flag.Int("load.events", 50, "mentions the load driver sends through the fake Slack")
+var (
+	loadEvents   = flag.Int("load.events", 50, "mentions the load driver sends through the fake Slack")
+	loadInterval = flag.Duration("load.interval", 0, "pause between mentions; 0 sends them as one burst")
+)
 
 // TestLoad is the load driver: it sends a burst of mentions through the fake Slack and reports
 // event-to-reply latency (from the envelope leaving the fake to the reply reaching it) and lost
@@ -22,6 +25,7 @@ func TestLoad(t *testing.T) {
 	sent := map[string]time.Time{}
 	for i := 0; i < *loadEvents; i++ {
 		ts := h.fake.NextTS()
+		time.Sleep(*loadInterval)
 		sent[ts] = time.Now()
 		h.fake.SendEventsAPI(t, slackfake.AppMention("C1", slackfake.DefaultUserID, "<@U0DVKBOT> "+questions[i%len(questions)], ts, ""))
 	}
@@ -40,6 +44,6 @@ func TestLoad(t *testing.T) {
 	}
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	pct := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
-	t.Logf("load: %d events, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s",
-		len(latencies), pct(0.50), pct(0.99), latencies[len(latencies)-1])
+	t.Logf("load: %d events %s apart, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s",
+		len(latencies), *loadInterval, pct(0.50), pct(0.99), latencies[len(latencies)-1])
 }
