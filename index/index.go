@@ -17,19 +17,15 @@ import (
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// Field names. The lead field holds what states an entry's topic in few words: its listed
-// questions, title, entities and aspects. Candidates are searched for there only: a body's many
-// words add posting lists to walk but little that re-ranking does not already see (coverage
-// reads the body's terms from memory).
-const (
-	fieldLead = "lead"
-	fieldBody = "body"
-)
+// fieldLead is the one field bleve indexes: what states an entry's topic in few words, its
+// listed questions, title, entities and aspects. A body's many words would add posting lists to
+// walk and build time but little that re-ranking does not already see (coverage reads the
+// body's terms from memory).
+const fieldLead = "lead"
 
-// document is what bleve stores for an entry.
+// document is what bleve indexes for an entry.
 type document struct {
 	Lead string `json:"lead"`
-	Body string `json:"body"`
 }
 
 // Index answers questions from a fixed set of entries. It is safe for concurrent use and never
@@ -117,7 +113,7 @@ func newIndex(bi bleve.Index, m *mapping.IndexMappingImpl, entries []knowledge.E
 	}, nil
 }
 
-// newMapping maps the two fields and nothing else: no _all field, no stored values, no term
+// newMapping maps the lead field and nothing else: no _all field, no stored values, no term
 // vectors. Matching reads only terms and BM25 scores, and each of those extras costs build time
 // and memory.
 func newMapping() *mapping.IndexMappingImpl {
@@ -129,7 +125,6 @@ func newMapping() *mapping.IndexMappingImpl {
 	text.DocValues = false
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldLead, text)
-	doc.AddFieldMappingsAt(fieldBody, text)
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerName
@@ -142,7 +137,7 @@ func newMapping() *mapping.IndexMappingImpl {
 
 func documentOf(e knowledge.Entry) document {
 	lead := append(append(append([]string{e.Title}, e.Questions...), e.Entities...), e.Aspects...)
-	return document{Lead: strings.Join(lead, "\n"), Body: e.Body}
+	return document{Lead: strings.Join(lead, "\n")}
 }
 
 // Entries returns every indexed entry, sorted by id.

@@ -32,7 +32,7 @@ func (ix *Index) learnTerms(info *entryInfo, doc document) {
 		info.leadTerms[t] = true
 		info.terms[t] = true
 	}
-	surface, bodyTerms := ix.analyzeWords(doc.Body)
+	surface, bodyTerms := ix.analyzeWords(e.Body)
 	for _, t := range bodyTerms {
 		info.terms[t] = true
 	}
