@@ -64,11 +64,7 @@ func runAsk(args []string, s stdio) error {
 	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		return err
 	}
-	cfg, err := loadEngineConfig()
-	if err != nil {
-		return err
-	}
-	ix, err := buildIndex(cfg.KnowledgeDir)
+	ix, err := openIndex()
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,7 @@ import (
 // runChat is a terminal conversation: each answer is context for the next question, as in a
 // Slack thread ("what about networking?").
 func runChat(_ []string, s stdio) error {
-	cfg, err := loadEngineConfig()
-	if err != nil {
-		return err
-	}
-	ix, err := buildIndex(cfg.KnowledgeDir)
+	ix, err := openIndex()
 	if err != nil {
 		return err
 	}

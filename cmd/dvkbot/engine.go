@@ -35,3 +35,13 @@ func buildIndex(dir string) (*index.Index, error) {
 	}
 	return index.Build(entries)
 }
+
+// openIndex indexes the knowledge the environment names (DVK_KNOWLEDGE_DIR over the built-in
+// base): what the offline commands answer from, as the bot would.
+func openIndex() (*index.Index, error) {
+	cfg, err := loadEngineConfig()
+	if err != nil {
+		return nil, err
+	}
+	return buildIndex(cfg.KnowledgeDir)
+}

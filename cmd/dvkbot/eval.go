@@ -65,11 +65,7 @@ func runEval(args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadEngineConfig()
-	if err != nil {
-		return err
-	}
-	ix, err := buildIndex(cfg.KnowledgeDir)
+	ix, err := openIndex()
 	if err != nil {
 		return err
 	}
