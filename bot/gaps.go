@@ -40,9 +40,7 @@ func (g *Gaps) Record(question string) {
 	if text == "" {
 		return
 	}
-	if len(text) > maxGapText {
-		text = truncateRunes(text, maxGapText)
-	}
+	text = cut(text, maxGapText)
 	key := strings.ToLower(text)
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -100,16 +98,4 @@ func (g *Gaps) evict(now time.Time) {
 		}
 		delete(g.byKey, worstKey)
 	}
-}
-
-// truncateRunes cuts s to at most n bytes without splitting a UTF-8 character, adding "…".
-func truncateRunes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }
