@@ -31,6 +31,9 @@ func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryI
 	if up {
 		vote = "up"
 	}
+	if _, ok := b.opts.Answerer.Explain(entryID); !ok {
+		entryID = "unknown" // keeps the metric's label set to real entries, whatever a payload says
+	}
 	b.metrics.feedback.WithLabelValues(entryID, vote).Inc()
 	b.log.Info("feedback", "entry", entryID, "vote", vote, "user", cb.User.ID, "channel", cb.Channel.ID)
 	original := Message{Text: cb.Message.Text, Blocks: cb.Message.Blocks.BlockSet}
