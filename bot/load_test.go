@@ -6,21 +6,42 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dvkbot/dvkbot/bot"
 	"github.com/dvkbot/dvkbot/bot/slackfake"
+	"github.com/dvkbot/dvkbot/index"
+	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// loadEvents is the load driver's size: `go test ./bot -run TestLoad -v -load.events 500`.
+// The load driver's size: `go test ./bot -run TestLoad -v -load.events 500`.
 var (
 	loadEvents   = flag.Int("load.events", 50, "mentions the load driver sends through the fake Slack")
 	loadInterval = flag.Duration("load.interval", 0, "pause between mentions; 0 sends them as one burst")
 )
 
-// TestLoad is the load driver: it sends a burst of mentions through the fake Slack and reports
+// TestLoad is the load driver: it sends mentions through the fake Slack and reports
 // event-to-reply latency (from the envelope leaving the fake to the reply reaching it) and lost
-// or duplicate replies. Latency figures are reported, not asserted: speed is measured here, and
-// correctness (every event answered exactly once) is what fails the test.
+// or duplicate replies, for dvkbot and for a floor: the same bot answering every question with
+// a fixed one-line answer, which is what Socket Mode, slack-go and the fake cost on this machine
+// without any matching. Latency is reported, not asserted: correctness (every event answered
+// exactly once) is what fails the test.
 func TestLoad(t *testing.T) {
-	h := start(t)
+	runs := []struct {
+		name     string
+		answerer bot.Answerer
+	}{
+		{"dvkbot", index.NewLive(builtinIndex(t))},
+		{"floor (fixed answer, no matching)", fixedAnswer{index.NewLive(builtinIndex(t))}},
+	}
+	for _, run := range runs {
+		l := drive(t, start(t, run.answerer))
+		t.Logf("%s: %d events %s apart, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s",
+			run.name, len(l), *loadInterval, l[len(l)/2], l[(len(l)-1)*99/100], l[len(l)-1])
+	}
+}
+
+// drive sends the mentions, checks each got exactly one reply and returns the sorted latencies.
+func drive(t *testing.T, h *harness) []time.Duration {
+	t.Helper()
 	questions := []string{"docker vs kubernetes", "what is a pod", "how does k8s autoscale", "kubernets ingress", "what is docker swarm"}
 	sent := map[string]time.Time{}
 	for i := 0; i < *loadEvents; i++ {
@@ -31,8 +52,8 @@ func TestLoad(t *testing.T) {
 	}
 	replies := h.replies(t, *loadEvents)
 	h.quiet(t, "chat.postMessage", *loadEvents)
-	var latencies []time.Duration
 	seen := map[string]int{}
+	var latencies []time.Duration
 	for _, c := range replies {
 		seen[c.ThreadTS]++
 		latencies = append(latencies, c.Time.Sub(sent[c.ThreadTS]))
@@ -43,7 +64,12 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	pct := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
-	t.Logf("load: %d events %s apart, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s",
-		len(latencies), *loadInterval, pct(0.50), pct(0.99), latencies[len(latencies)-1])
+	return latencies
+}
+
+// fixedAnswer answers everything with one short entry: the floor of the load driver.
+type fixedAnswer struct{ bot.Answerer }
+
+func (fixedAnswer) Answer(q string) index.Answer {
+	return index.Answer{Question: q, Answered: true, Entry: knowledge.Entry{ID: "fixed", Title: "Fixed", Body: "**A fixed answer.**"}}
 }
