@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -100,8 +101,23 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 	}
 	tail = appendBlock(tail, sourcesBlock(e.Sources))
 	tail = appendBlock(tail, actionsFooter(e.ID, opts.Ephemeral))
-	body := bodyBlocks("answer", Mrkdwn(e.Body), maxBlocks-len(head)-len(tail))
+	body := bodyBlocks("answer", renderedBody(e.Body), maxBlocks-len(head)-len(tail))
 	return Message{Text: answerText(e), Blocks: concat(head, body, tail)}
+}
+
+// renderedBodies remembers the mrkdwn of the knowledge base's bodies: an entry's body never
+// changes (a reload brings new text, hence a new key), and parsing it again for every answer was
+// the most expensive part of formatting one. Bounded like every cache the bot keeps.
+var renderedBodies = newTTLCache[string](1024, 24*time.Hour)
+
+// renderedBody is Mrkdwn(md), converted once per distinct text.
+func renderedBody(md string) string {
+	if out, ok := renderedBodies.Get(md); ok {
+		return out
+	}
+	out := Mrkdwn(md)
+	renderedBodies.Set(md, out)
+	return out
 }
 
 // notSureMessage says kindly that the bot does not know, what it can answer, and offers the
@@ -113,7 +129,7 @@ func notSureMessage(a index.Answer, opts MessageOptions) Message {
 		tail = append(tail, contextBlock("suggestions_label", "Or pick the closest topic:"),
 			slack.NewActionBlock("suggestions", buttons...))
 	}
-	body := bodyBlocks("fallback", Mrkdwn(index.FallbackMarkdown), maxBlocks-len(head)-len(tail))
+	body := bodyBlocks("fallback", renderedBody(index.FallbackMarkdown), maxBlocks-len(head)-len(tail))
 	return Message{Text: notSureText, Blocks: concat(head, body, tail)}
 }
 
