@@ -48,8 +48,11 @@ func (b *Bot) answered(a index.Answer, source string, received time.Time, attrs 
 	if !a.Answered {
 		outcome = "unanswered"
 		b.metrics.unanswered.Inc()
-		b.gaps.Record(a.Question)
-		b.log.Info("unanswered question", append(attrs, "question", a.Question, "reason", a.Match.Reason)...)
+		// The cleaned text: Slack's markup would count one question asked by mention, DM and
+		// slash command as three, and show as escaped noise in /dvk gaps.
+		question := a.Match.Question.Text
+		b.gaps.Record(question)
+		b.log.Info("unanswered question", append(attrs, "question", question, "reason", a.Match.Reason)...)
 	}
 	b.metrics.answers.WithLabelValues(outcome, source).Inc()
 	latency := time.Since(received)

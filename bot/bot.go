@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/dvkbot/dvkbot/index"
@@ -19,9 +20,15 @@ import (
 
 // Answerer is the answer engine as the bot sees it. *index.Live satisfies it.
 type Answerer interface {
+	// Answer answers a question on its own.
 	Answer(question string) index.Answer
+	// FollowUp answers a question in a conversation whose last answer was the entry previous.
 	FollowUp(question, previous string) index.Answer
+	// Explain is the answer made of one entry, for a topic picked from buttons.
 	Explain(id string) (index.Answer, bool)
+	// Entry looks an entry up by id.
+	Entry(id string) (knowledge.Entry, bool)
+	// Entries lists every entry, for help and the App Home.
 	Entries() []knowledge.Entry
 }
 
@@ -62,30 +69,27 @@ const (
 // bounded pool of workers so a slow reply never stalls the socket reader (a stalled reader
 // misses Slack's pings and the connection is dropped).
 type Bot struct {
-	opts      Options
-	log       *slog.Logger
-	metrics   *Metrics
-	replier   *Replier
-	seen      *ttlCache[struct{}]
-	threads   *ttlCache[string]
-	gaps      *Gaps
-	allowed   map[string]bool
-	queue     chan job
-	self      identity
+	opts    Options
+	log     *slog.Logger
+	metrics *Metrics
+	replier *Replier
+	seen    *ttlCache[struct{}]
+	threads *ttlCache[string]
+	gaps    *Gaps
+	allowed map[string]bool
+	queue   chan job
+	// selfUser is the bot's own user id, learnt with auth.test: it never answers itself.
+	selfUser string
+	// replyCtx is what replies run under: not cancelled by shutdown until the drain times out.
+	replyCtx  context.Context
 	connected atomic.Bool
 	inFlight  sync.WaitGroup
 }
 
-// identity is who the bot is in the workspace, learnt with auth.test.
-type identity struct {
-	userID, botID string
-}
-
 // job is one event's work, run by a worker after the envelope was acked.
 type job struct {
-	name     string
-	received time.Time
-	run      func(ctx context.Context)
+	name string
+	run  func(ctx context.Context)
 }
 
 // New prepares a bot; Run connects it.
@@ -104,6 +108,9 @@ func New(opts Options) *Bot {
 	}
 	if opts.DrainTimeout <= 0 {
 		opts.DrainTimeout = 8 * time.Second
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics(prometheus.NewRegistry())
 	}
 	if opts.Gaps == nil {
 		opts.Gaps = NewGaps(500, 7*24*time.Hour)
@@ -134,11 +141,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("auth.test: %w", err)
 	}
-	b.self = identity{userID: auth.UserID, botID: auth.BotID}
+	b.selfUser = auth.UserID
 	b.log.Info("authenticated", "bot_user", auth.UserID, "team", auth.TeamID)
 
 	replyCtx, cancelReplies := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReplies()
+	b.replyCtx = replyCtx
 	workers := b.startWorkers(replyCtx)
 
 	socketCtx, stopSocket := context.WithCancel(ctx)
@@ -149,6 +157,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	stopSocket()
 	b.connected.Store(false)
 	b.drain(workers, cancelReplies)
+	select {
+	case <-socketDone:
+	case <-time.After(time.Second): // the socket client stops on its own; do not hold exit for it
+	}
 	return err
 }
 
@@ -190,7 +202,7 @@ func (b *Bot) enqueue(j job) {
 	default:
 		b.metrics.overflow.Inc()
 		b.log.Warn("worker queue full, answering outside the pool", "job", j.name)
-		go b.runJob(context.Background(), j)
+		go b.runJob(b.replyCtx, j)
 	}
 }
 

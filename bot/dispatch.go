@@ -16,6 +16,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	b.metrics.events.WithLabelValues(string(evt.Type)).Inc()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		b.connected.Store(false) // a reconnect is under way: not ready until it is done
 		b.log.Info("connecting to Slack")
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
@@ -38,12 +39,12 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeSlashCommand:
 		b.ack(ctx, evt.Request.EnvelopeID, nil)
 		if cmd, ok := evt.Data.(slack.SlashCommand); ok {
-			b.enqueue(job{name: "slash_command", received: received, run: func(ctx context.Context) { b.slash(ctx, cmd, received) }})
+			b.enqueue(job{name: "slash_command", run: func(ctx context.Context) { b.slash(ctx, cmd, received) }})
 		}
 	case socketmode.EventTypeInteractive:
 		b.ack(ctx, evt.Request.EnvelopeID, nil)
 		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
-			b.enqueue(job{name: "interactive", received: received, run: func(ctx context.Context) { b.interactive(ctx, cb) }})
+			b.enqueue(job{name: "interactive", run: func(ctx context.Context) { b.interactive(ctx, cb) }})
 		}
 	}
 }
@@ -86,7 +87,7 @@ func (b *Bot) eventsAPI(evt socketmode.Event, received time.Time) {
 			subtype: ev.SubType, text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp, received: received})
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab == "home" {
-			b.enqueue(job{name: "app_home", received: received, run: func(ctx context.Context) { b.publishHome(ctx, ev.User) }})
+			b.enqueue(job{name: "app_home", run: func(ctx context.Context) { b.publishHome(ctx, ev.User) }})
 		}
 	}
 }
@@ -120,7 +121,7 @@ func (b *Bot) onMessage(m incoming) {
 		b.metrics.duplicates.Inc()
 		return
 	}
-	b.enqueue(job{name: m.source, received: m.received, run: func(ctx context.Context) { b.answerMessage(ctx, m) }})
+	b.enqueue(job{name: m.source, run: func(ctx context.Context) { b.answerMessage(ctx, m) }})
 }
 
 // ignoreReason says why a message gets no answer, or "" when it should get one. The bot never
@@ -129,7 +130,7 @@ func (b *Bot) ignoreReason(m incoming) string {
 	switch {
 	case m.botID != "" || m.subtype == "bot_message":
 		return "bot"
-	case m.user == "" || m.user == b.self.userID || m.user == "USLACKBOT":
+	case m.user == "" || m.user == b.selfUser || m.user == "USLACKBOT":
 		return "self_or_slackbot"
 	case m.subtype != "" && m.subtype != "thread_broadcast" && m.subtype != "file_share":
 		return "subtype"

@@ -264,3 +264,38 @@ func TestPanicInHandlerRecovered(t *testing.T) {
 	h.replies(t, 1)
 	waitFor(t, "panic counted", func() bool { return h.counter(t, "dvkbot_handler_panics_total") == 1 })
 }
+
+func TestFeedbackOnAMessageTheBotCannotEditGoesThroughResponseURL(t *testing.T) {
+	h := start(t)
+	h.mention(t, "C9", "<@U0DVKBOT> what is docker", "")
+	reply := h.replies(t, 1)[0]
+	// As for an answer shared through a response_url in a channel the bot is not a member of.
+	h.fake.FailNext("chat.update", "channel_not_found", 1)
+	h.fake.SendBlockAction(t, slackfake.BlockAction{ChannelID: "C9", MessageTS: reply.TS, ActionID: bot.ActionFeedbackDown, Value: "what-is-docker"})
+	call := h.fake.WaitCalls(t, "response_url", 1, wait)[0]
+	if call.Params.Get("replace_original") != "true" || !strings.Contains(blocksText(t, call.Blocks), "Thanks") {
+		t.Fatalf("feedback fallback did not replace the message with thanks: %s %v", call, call.Params)
+	}
+}
+
+func TestRelatedButtonInADMAnswersInTheDM(t *testing.T) {
+	h := start(t)
+	h.fake.SendEventsAPI(t, slackfake.Message("D1", "im", slackfake.DefaultUserID, "what is docker", h.fake.NextTS(), ""))
+	reply := h.replies(t, 1)[0]
+	h.fake.SendBlockAction(t, slackfake.BlockAction{ChannelID: "D1", MessageTS: reply.TS, ActionID: bot.ActionRelated + "_0", Value: "kubernetes-hpa"})
+	related := h.replies(t, 2)[1]
+	if related.Channel != "D1" || related.ThreadTS != "" {
+		t.Fatalf("related topic in a DM went to %s thread %q, want the DM itself", related.Channel, related.ThreadTS)
+	}
+}
+
+func TestUnansweredQuestionCleanedForGaps(t *testing.T) {
+	h := start(t)
+	h.mention(t, "C1", "<@U0DVKBOT> how do I bake sourdough &amp; rye", "")
+	h.replies(t, 1)
+	h.fake.SendSlashCommand(t, slackfake.SlashCommand{Text: "gaps"})
+	text := blocksText(t, h.fake.WaitCalls(t, "response_url", 1, wait)[0].Blocks)
+	if !strings.Contains(text, "how do I bake sourdough &amp; rye") || strings.Contains(text, "U0DVKBOT") {
+		t.Fatalf("gap not shown as the person asked it:\n%s", text)
+	}
+}

@@ -120,6 +120,18 @@ func renderedBody(md string) string {
 	return out
 }
 
+// plainSummary is an entry's one-line summary as plain text, converted once per distinct text
+// like its body (the key's prefix keeps the two apart).
+func plainSummary(md string) string {
+	key := "summary\x00" + md
+	if out, ok := renderedBodies.Get(key); ok {
+		return out
+	}
+	out := oneLine(plainText(md))
+	renderedBodies.Set(key, out)
+	return out
+}
+
 // notSureMessage says kindly that the bot does not know, what it can answer, and offers the
 // closest topics as buttons so the person can pick one rather than guess a new phrasing.
 func notSureMessage(a index.Answer, opts MessageOptions) Message {
@@ -272,7 +284,7 @@ var userID = regexp.MustCompile(`^[UW][A-Z0-9]{1,30}$`)
 // answerText is the notification text: the title and the one-line summary, as plain text.
 func answerText(e knowledge.Entry) string {
 	text := entryTitle(e)
-	if summary := oneLine(plainText(e.Summary())); summary != "" {
+	if summary := plainSummary(e.Summary()); summary != "" {
 		text += ": " + summary
 	}
 	return fit(text, maxFallback, EscapeText)

@@ -60,13 +60,9 @@ func (g *Gaps) Record(question string) {
 func (g *Gaps) Top(n int) []Gap {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now := g.now()
-	var out []Gap
-	for key, gap := range g.byKey {
-		if now.Sub(gap.Last) > g.window {
-			delete(g.byKey, key)
-			continue
-		}
+	g.expire(g.now())
+	out := make([]Gap, 0, len(g.byKey))
+	for _, gap := range g.byKey {
 		out = append(out, *gap)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -81,13 +77,18 @@ func (g *Gaps) Top(n int) []Gap {
 	return out
 }
 
-// evict drops expired questions, then the least asked, oldest one until within bounds.
-func (g *Gaps) evict(now time.Time) {
+// expire drops the questions last asked before the window.
+func (g *Gaps) expire(now time.Time) {
 	for key, gap := range g.byKey {
 		if now.Sub(gap.Last) > g.window {
 			delete(g.byKey, key)
 		}
 	}
+}
+
+// evict drops expired questions, then the least asked, oldest one until within bounds.
+func (g *Gaps) evict(now time.Time) {
+	g.expire(now)
 	for len(g.byKey) > g.max {
 		var worstKey string
 		var worst *Gap

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 
 	"github.com/slack-go/slack"
 )
@@ -31,13 +32,22 @@ func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryI
 	if up {
 		vote = "up"
 	}
-	if _, ok := b.opts.Answerer.Explain(entryID); !ok {
+	if _, ok := b.opts.Answerer.Entry(entryID); !ok {
 		entryID = "unknown" // keeps the metric's label set to real entries, whatever a payload says
 	}
 	b.metrics.feedback.WithLabelValues(entryID, vote).Inc()
 	b.log.Info("feedback", "entry", entryID, "vote", vote, "user", cb.User.ID, "channel", cb.Channel.ID)
 	original := Message{Text: cb.Message.Text, Blocks: cb.Message.Blocks.BlockSet}
-	if err := b.replier.Update(ctx, cb.Channel.ID, cb.Message.Timestamp, ThankYouMessage(original, up)); err != nil {
+	thanks := ThankYouMessage(original, up)
+	err := b.replier.Update(ctx, cb.Channel.ID, cb.Message.Timestamp, thanks)
+	if err == nil {
+		return
+	}
+	// A shared answer was posted through a response_url, maybe where the bot is no member and
+	// cannot edit; the click's own response_url can.
+	wm := webhook(thanks, "")
+	wm.ReplaceOriginal = true
+	if cb.ResponseURL == "" || !b.respondWith(ctx, cb.ResponseURL, wm) {
 		b.log.Error("feedback update failed", "err", err)
 	}
 }
@@ -55,15 +65,28 @@ func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID
 		return
 	}
 	thread := cb.Message.ThreadTimestamp
-	if thread == "" {
-		thread = cb.Message.Timestamp
+	if thread == "" && !isDM(cb.Channel.ID) {
+		thread = cb.Message.Timestamp // a DM is answered in the DM itself, a channel in the thread
 	}
-	if _, err := b.replier.Post(ctx, cb.Channel.ID, thread, AnswerMessage(a, MessageOptions{})); err != nil {
-		b.log.Error("related reply failed", "err", err)
-		return
+	msg := AnswerMessage(a, MessageOptions{})
+	if _, err := b.replier.Post(ctx, cb.Channel.ID, thread, msg); err != nil {
+		// Where the bot is no member (an answer shared there), the click's response_url still
+		// reaches the channel.
+		wm := webhook(msg, slack.ResponseTypeInChannel)
+		wm.ThreadTimestamp = thread
+		if cb.ResponseURL == "" || !b.respondWith(ctx, cb.ResponseURL, wm) {
+			b.log.Error("related reply failed", "err", err)
+			return
+		}
 	}
 	b.threads.Set(conversationKey(cb.Channel.ID, thread), entryID)
 	b.metrics.answers.WithLabelValues("answered", sourceRelated).Inc()
+}
+
+// isDM reports whether a channel id is a direct message with the bot: Slack's DM ids start
+// with D.
+func isDM(channel string) bool {
+	return strings.HasPrefix(channel, "D")
 }
 
 // share posts a privately given answer in the channel for everyone, through the response_url

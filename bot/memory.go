@@ -78,10 +78,3 @@ func (c *ttlCache[V]) remove(el *list.Element) {
 	c.order.Remove(el)
 	delete(c.items, el.Value.(*ttlItem[V]).key)
 }
-
-// Len is the number of keys held, live or not yet swept.
-func (c *ttlCache[V]) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -99,8 +100,18 @@ func (r *Replier) Respond(ctx context.Context, responseURL string, msg slack.Web
 	off := false
 	msg.UnfurlLinks, msg.UnfurlMedia = &off, &off
 	return r.retry(ctx, "response_url", func() error {
-		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &msg)
+		return withoutURL(slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.http, &msg))
 	})
+}
+
+// withoutURL drops the address from a failed request's error: a response_url is a credential
+// (anyone holding it can post for 30 minutes) and errors end up in logs.
+func withoutURL(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return fmt.Errorf("%s response_url: %w", urlErr.Op, urlErr.Err)
+	}
+	return err
 }
 
 // retry runs call until it succeeds, fails for good, or runs out of attempts.

@@ -39,10 +39,7 @@ const maxGapsShown = 10
 // channels the bot is not a member of.
 func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.Time) {
 	text := strings.TrimSpace(cmd.Text)
-	word := strings.ToLower(strings.Fields(text + " help")[0])
-	if text == "" {
-		word = "help"
-	}
+	word := strings.ToLower(strings.Fields(text + " help")[0]) // empty text is help
 	for _, sc := range subcommands {
 		if sc.name == word {
 			b.respond(ctx, cmd.ResponseURL, sc.run(b, ctx, cmd), slack.ResponseTypeEphemeral)
@@ -58,13 +55,22 @@ func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.T
 
 // respond posts msg to a response_url and reports whether it went through.
 func (b *Bot) respond(ctx context.Context, url string, msg Message, responseType string) bool {
-	blocks := slack.Blocks{BlockSet: msg.Blocks}
-	err := b.replier.Respond(ctx, url, slack.WebhookMessage{Text: msg.Text, Blocks: &blocks, ResponseType: responseType})
-	if err != nil {
+	return b.respondWith(ctx, url, webhook(msg, responseType))
+}
+
+// respondWith posts wm to a response_url and reports whether it went through.
+func (b *Bot) respondWith(ctx context.Context, url string, wm slack.WebhookMessage) bool {
+	if err := b.replier.Respond(ctx, url, wm); err != nil {
 		b.log.Error("response_url reply failed", "err", err)
 		return false
 	}
 	return true
+}
+
+// webhook is msg as a response_url payload.
+func webhook(msg Message, responseType string) slack.WebhookMessage {
+	blocks := slack.Blocks{BlockSet: msg.Blocks}
+	return slack.WebhookMessage{Text: msg.Text, Blocks: &blocks, ResponseType: responseType}
 }
 
 func (b *Bot) helpMessage(context.Context, slack.SlashCommand) Message {

@@ -44,7 +44,8 @@ func (ix *Index) FollowUp(question, previous string) Answer {
 	if !ok || !followsUp(alone.Question) {
 		return ix.answerFor(question, alone)
 	}
-	q := ix.Analyze(question + " " + strings.Join(prev.Entities, " "))
+	// Cleaned (and so cut) first: the context must survive a long question's cut.
+	q := ix.Analyze(cleanText(question) + " " + strings.Join(prev.Entities, " "))
 	if q.Intent == AnyIntent {
 		q.Intent = intentFor(prev.Kind)
 	}

@@ -78,19 +78,12 @@ func Build(entries []knowledge.Entry) (*Index, error) {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	ix, err := newIndex(bi, m, entries)
+	if err == nil {
+		err = ix.indexAll(entries)
+	}
 	if err != nil {
+		_ = bi.Close() // a failed reload must not leave scorch's goroutines behind
 		return nil, err
-	}
-	batch := bi.NewBatch()
-	for _, e := range entries {
-		doc := documentOf(e)
-		if err := batch.Index(e.ID, doc); err != nil {
-			return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
-		}
-		ix.learn(e, doc)
-	}
-	if err := bi.Batch(batch); err != nil {
-		return nil, fmt.Errorf("index %d entries: %w", len(entries), err)
 	}
 	ix.learnLexicon()
 	ix.dropSharedPhrasings()
@@ -111,6 +104,22 @@ func newIndex(bi bleve.Index, m *mapping.IndexMappingImpl, entries []knowledge.E
 		entities: newNames(), aspects: newNames(), bySet: map[string][]string{},
 		anchors: map[string]bool{}, generic: map[string]bool{}, topical: map[string]bool{},
 	}, nil
+}
+
+// indexAll indexes entries in one batch and learns what matching needs of each.
+func (ix *Index) indexAll(entries []knowledge.Entry) error {
+	batch := ix.bleve.NewBatch()
+	for _, e := range entries {
+		doc := documentOf(e)
+		if err := batch.Index(e.ID, doc); err != nil {
+			return fmt.Errorf("index entry %s: %w", e.ID, err)
+		}
+		ix.learn(e, doc)
+	}
+	if err := ix.bleve.Batch(batch); err != nil {
+		return fmt.Errorf("index %d entries: %w", len(entries), err)
+	}
+	return nil
 }
 
 // newMapping maps the lead field and nothing else: no _all field, no stored values, no term

@@ -321,9 +321,8 @@ func TestAnswerShape(t *testing.T) {
 	if len(a.Related) == 0 || len(a.Suggestions) != 0 {
 		t.Errorf("related = %d, suggestions = %d; want related topics and no suggestions", len(a.Related), len(a.Suggestions))
 	}
-	best, ok := a.Match.Best()
-	if !ok || best.Evidence.Phrasing <= 0 || best.Evidence.Coverage <= 0 {
-		t.Errorf("best hit evidence = %+v, want phrasing and coverage", best.Evidence)
+	if len(a.Match.Hits) == 0 || a.Match.Hits[0].Evidence.Phrasing <= 0 || a.Match.Hits[0].Evidence.Coverage <= 0 {
+		t.Errorf("best hit evidence missing phrasing or coverage: %+v", a.Match.Hits)
 	}
 	if got := len(ix.Entries()); got < 50 {
 		t.Errorf("Entries() = %d, want the whole built-in base", got)

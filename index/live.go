@@ -49,3 +49,8 @@ func (l *Live) Explain(id string) (Answer, bool) {
 func (l *Live) Entries() []knowledge.Entry {
 	return l.Current().Entries()
 }
+
+// Entry looks an entry up by id in the current index.
+func (l *Live) Entry(id string) (knowledge.Entry, bool) {
+	return l.Current().Entry(id)
+}

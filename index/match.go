@@ -46,15 +46,6 @@ type Match struct {
 	Reason string
 }
 
-// Best is the answer when Answered, or the closest entry otherwise; ok is false when nothing
-// matched at all.
-func (m Match) Best() (Hit, bool) {
-	if len(m.Hits) == 0 {
-		return Hit{}, false
-	}
-	return m.Hits[0], true
-}
-
 // Match answers text: the question is analysed, searched, re-ranked and judged.
 func (ix *Index) Match(text string) Match {
 	return ix.MatchQuestion(ix.Analyze(text))

@@ -106,8 +106,10 @@ func editDistance(a, b string, limit int) int {
 	// Three rows on the stack: words are short, and correction runs for every unknown word.
 	const width = 40
 	var buf [3 * width]int
-	prev2, prev, cur := buf[:len(b)+1], buf[width:width+len(b)+1], buf[2*width:2*width+len(b)+1]
-	if len(b) >= width {
+	var prev2, prev, cur []int
+	if len(b) < width {
+		prev2, prev, cur = buf[:len(b)+1], buf[width:width+len(b)+1], buf[2*width:2*width+len(b)+1]
+	} else {
 		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
 	}
 	for j := range prev {

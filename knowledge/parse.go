@@ -15,13 +15,13 @@ const frontMatterDelimiter = "---"
 // Parse reads one entry file. It reports every problem it can find in the file, each with its
 // line, and checks the fields that need no other entry to judge.
 func Parse(file string, data []byte) (Entry, Problems) {
-	front, body, frontLine, err := splitFrontMatter(data)
+	front, body, err := splitFrontMatter(data)
 	if err != nil {
 		return Entry{}, Problems{{File: file, Line: 1, Msg: err.Error()}}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(front, &doc); err != nil {
-		return Entry{}, Problems{yamlProblem(file, frontLine, err)}
+		return Entry{}, Problems{yamlProblem(file, err)}
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return Entry{}, Problems{{File: file, Line: frontLine, Msg: "front matter must be a YAML mapping of fields"}}
@@ -29,16 +29,16 @@ func Parse(file string, data []byte) (Entry, Problems) {
 	fields := doc.Content[0]
 	var e Entry
 	if err := fields.Decode(&e); err != nil {
-		return Entry{}, Problems{yamlProblem(file, frontLine, err)}
+		return Entry{}, Problems{yamlProblem(file, err)}
 	}
 	e.File = file
 	e.Body = strings.TrimSpace(string(body))
-	e.lines = fieldLines(fields, frontLine)
-	return e, checkFields(e, frontLine, frontLine+len(bytes.Split(front, []byte("\n")))+1)
+	e.lines = fieldLines(fields)
+	return e, checkFields(e, frontLine+len(bytes.Split(front, []byte("\n")))+1)
 }
 
 // fieldLines maps each top-level key of the front matter to its line in the file.
-func fieldLines(fields *yaml.Node, frontLine int) map[string]int {
+func fieldLines(fields *yaml.Node) map[string]int {
 	lines := make(map[string]int, len(fields.Content)/2)
 	for i := 0; i+1 < len(fields.Content); i += 2 {
 		lines[fields.Content[i].Value] = frontLine + fields.Content[i].Line - 1
@@ -46,24 +46,27 @@ func fieldLines(fields *yaml.Node, frontLine int) map[string]int {
 	return lines
 }
 
-// splitFrontMatter cuts a file into its YAML front matter and Markdown body. frontLine is the
-// file line where the YAML starts, so YAML line numbers can be turned into file line numbers.
-func splitFrontMatter(data []byte) (front, body []byte, frontLine int, err error) {
+// frontLine is the file line where the YAML starts, just after the opening delimiter: YAML's
+// line numbers plus frontLine-1 are file line numbers.
+const frontLine = 2
+
+// splitFrontMatter cuts a file into its YAML front matter and Markdown body.
+func splitFrontMatter(data []byte) (front, body []byte, err error) {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	lines := strings.Split(text, "\n")
-	if len(lines) == 0 || strings.TrimSpace(lines[0]) != frontMatterDelimiter {
-		return nil, nil, 0, fmt.Errorf("no front matter: the file must start with a %q line", frontMatterDelimiter)
+	if strings.TrimSpace(lines[0]) != frontMatterDelimiter {
+		return nil, nil, fmt.Errorf("no front matter: the file must start with a %q line", frontMatterDelimiter)
 	}
 	for i := 1; i < len(lines); i++ {
 		if strings.TrimSpace(lines[i]) == frontMatterDelimiter {
-			return []byte(strings.Join(lines[1:i], "\n")), []byte(strings.Join(lines[i+1:], "\n")), 2, nil
+			return []byte(strings.Join(lines[1:i], "\n")), []byte(strings.Join(lines[i+1:], "\n")), nil
 		}
 	}
-	return nil, nil, 0, fmt.Errorf("front matter is not closed: add a %q line after the fields", frontMatterDelimiter)
+	return nil, nil, fmt.Errorf("front matter is not closed: add a %q line after the fields", frontMatterDelimiter)
 }
 
 // yamlProblem turns a YAML error into a Problem on the right file line.
-func yamlProblem(file string, frontLine int, err error) Problem {
+func yamlProblem(file string, err error) Problem {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
 		msg = te.Errors[0]
@@ -78,7 +81,7 @@ func yamlProblem(file string, frontLine int, err error) Problem {
 }
 
 // checkFields judges the fields of one entry on their own. bodyLine is where the body starts.
-func checkFields(e Entry, frontLine, bodyLine int) Problems {
+func checkFields(e Entry, bodyLine int) Problems {
 	var ps Problems
 	for key, line := range e.lines {
 		if !knownFields[key] {

@@ -31,12 +31,12 @@ func Watch(ctx context.Context, dir string, debounce time.Duration, onChange fun
 			return nil
 		case _, ok := <-w.Events:
 			if !ok {
-				return nil
+				return fmt.Errorf("watch %s: the watcher stopped", dir)
 			}
 			timer.Reset(debounce)
 		case _, ok := <-w.Errors:
 			if !ok {
-				return nil
+				return fmt.Errorf("watch %s: the watcher stopped", dir)
 			}
 			// An error is most often a queue overflow: events were lost, so reload to be sure.
 			timer.Reset(debounce)

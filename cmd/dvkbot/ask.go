@@ -47,7 +47,7 @@ func toJSON(a index.Answer) answerJSON {
 func topics(entries []knowledge.Entry) []topicJSON {
 	out := make([]topicJSON, len(entries))
 	for i, e := range entries {
-		out[i] = topicJSON{ID: e.ID, Title: e.Title}
+		out[i] = topicJSON{ID: e.ID, Title: e.Title, Kind: string(e.Kind)}
 	}
 	return out
 }

@@ -171,6 +171,7 @@ func TestEval(t *testing.T) {
 		{[]string{"eval", "--min", "1.0", "testdata/eval-wrong.jsonl"}, 1},
 		{[]string{"eval", "--min", "0.5", "testdata/eval-wrong.jsonl"}, 0},
 		{[]string{"eval", "testdata/no-such-file.jsonl"}, 1},
+		{[]string{"eval", "--min", "1.0", "testdata/eval-answers-only.jsonl"}, 0}, // no off-topic cases is no failure
 	}
 	for _, tt := range tests {
 		code, out, errOut := cli(t, "", tt.args...)

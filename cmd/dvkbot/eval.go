@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 
 	"github.com/dvkbot/dvkbot/index"
@@ -74,7 +75,7 @@ func runEval(args []string, s stdio) error {
 	if err := printReport(s.out, rep, *asJSON); err != nil {
 		return err
 	}
-	if rep.Answers.Rate < *minRate || rep.Abstention.Rate < *minRate {
+	if rep.Answers.below(*minRate) || rep.Abstention.below(*minRate) {
 		return exitError{code: 1, msg: fmt.Sprintf("below --min %.2f: answers %.3f, abstention %.3f", *minRate, rep.Answers.Rate, rep.Abstention.Rate)}
 	}
 	return nil
@@ -119,7 +120,7 @@ func score(ix *index.Index, cases []evalCase) evalReport {
 		if a.Answered {
 			got = a.Entry.ID
 		}
-		right := got == c.Want || contains(c.Also, got)
+		right := got == c.Want || slices.Contains(c.Also, got)
 		topic := "off-topic"
 		bucket := &rep.Abstention
 		if c.Want != abstain {
@@ -146,21 +147,18 @@ func score(ix *index.Index, cases []evalCase) evalReport {
 	return rep
 }
 
+// below reports whether the share of right outcomes is under min; a set with no case of this
+// kind (no off-topic questions, say) is not below anything.
+func (s evalScore) below(min float64) bool {
+	return s.Total > 0 && s.Rate < min
+}
+
 func (s *evalScore) add(right bool) {
 	s.Total++
 	if right {
 		s.Right++
 	}
 	s.Rate = float64(s.Right) / float64(s.Total)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func printReport(w io.Writer, rep evalReport, asJSON bool) error {

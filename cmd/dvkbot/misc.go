@@ -61,11 +61,7 @@ func runTopics(args []string, s stdio) error {
 		return err
 	}
 	if *asJSON {
-		list := make([]topicJSON, len(entries))
-		for i, e := range entries {
-			list[i] = topicJSON{ID: e.ID, Title: e.Title, Kind: string(e.Kind)}
-		}
-		return json.NewEncoder(s.out).Encode(list)
+		return json.NewEncoder(s.out).Encode(topics(entries))
 	}
 	for _, e := range entries {
 		fmt.Fprintf(s.out, "%-34s %-10s %s\n", e.ID, e.Kind, e.Title)
