@@ -36,13 +36,18 @@ var _ Answerer = (*index.Live)(nil)
 
 // Options configure a Bot. API, Socket and Answerer are required.
 type Options struct {
-	API      SlackAPI
-	Socket   *socketmode.Client
+	// API makes the Web API calls (a *slack.Client).
+	API SlackAPI
+	// Socket is the Socket Mode client built on the same *slack.Client.
+	Socket *socketmode.Client
+	// Answerer answers questions (an *index.Live).
 	Answerer Answerer
 	// HTTPClient posts to response_urls; http.DefaultClient when nil.
 	HTTPClient *http.Client
-	Logger     *slog.Logger
-	Metrics    *Metrics
+	// Logger gets JSON lines with event ids; slog.Default() when nil.
+	Logger *slog.Logger
+	// Metrics are registered where the ops server exposes them; unexposed ones when nil.
+	Metrics *Metrics
 	// SlashCommand is the command's name as configured in the Slack app, e.g. "/dvk".
 	SlashCommand string
 	// AllowedChannels, when not empty, are the only channels the bot answers mentions in.

@@ -139,7 +139,9 @@ func (r *Replier) retry(ctx context.Context, method string, call func() error) e
 	return fmt.Errorf("%s: %w", method, err)
 }
 
-// retryDelay says whether err is worth another try, and after how long.
+// retryDelay says whether err is worth another try, and after how long. A network error is
+// retried even though Slack may have received the first try: a rare duplicate reply is the
+// lesser harm next to a question left unanswered.
 func retryDelay(err error, backoff time.Duration) (time.Duration, bool) {
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {

@@ -28,14 +28,22 @@ var Kinds = []Kind{Definition, Difference, Together, HowTo, FAQ}
 // Entry is one answer of the knowledge base: a Markdown body with the front matter that says what
 // it is about and how people ask for it.
 type Entry struct {
-	ID        string   `yaml:"id"`
-	Title     string   `yaml:"title"`
-	Kind      Kind     `yaml:"kind"`
-	Entities  []string `yaml:"entities"`
-	Aspects   []string `yaml:"aspects"`
+	// ID is unique, kebab-case and stable: feedback, links and team overrides use it.
+	ID string `yaml:"id"`
+	// Title heads the answer.
+	Title string `yaml:"title"`
+	// Kind is the sort of answer it gives.
+	Kind Kind `yaml:"kind"`
+	// Entities are what it is about (docker, kubernetes, swarm…).
+	Entities []string `yaml:"entities"`
+	// Aspects are the facets it covers (scaling, networking…).
+	Aspects []string `yaml:"aspects"`
+	// Questions are how people ask for it; matched with a high weight.
 	Questions []string `yaml:"questions"`
-	Related   []string `yaml:"related"`
-	Sources   []string `yaml:"sources"`
+	// Related are the ids of entries to read next.
+	Related []string `yaml:"related"`
+	// Sources are the official pages behind the answer.
+	Sources []string `yaml:"sources"`
 	// Body is the answer in Markdown; its first line is a one-line summary.
 	Body string `yaml:"-"`
 	// File is where the entry was read from, for error messages and logs.
@@ -66,6 +74,7 @@ type Problem struct {
 	Msg  string
 }
 
+// Error is "file:line: message", the form editors and CI logs link to.
 func (p Problem) Error() string {
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
@@ -76,6 +85,7 @@ func (p Problem) Error() string {
 // Problems collects every Problem found, so one lint run reports them all at once.
 type Problems []Problem
 
+// Error lists every problem, one per line.
 func (ps Problems) Error() string {
 	msgs := make([]string, len(ps))
 	for i, p := range ps {
