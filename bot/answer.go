@@ -24,13 +24,16 @@ func (b *Bot) answerMessage(ctx context.Context, m incoming) {
 	} else {
 		a = b.opts.Answerer.Answer(m.text)
 	}
+	// Remembered before replying: a person may ask the next question as soon as they see this
+	// answer, before the post's response has come back to us.
+	if a.Answered {
+		b.threads.Set(convo, a.Entry.ID)
+	}
+	b.asked(a, "channel", m.channel, "ts", m.ts)
 	msg := AnswerMessage(a, MessageOptions{})
 	if _, err := b.replier.Post(ctx, m.channel, replyTS, msg); err != nil {
 		b.log.Error("reply failed", "channel", m.channel, "ts", m.ts, "err", err)
 		return
-	}
-	if a.Answered {
-		b.threads.Set(convo, a.Entry.ID)
 	}
 	b.answered(a, source, m.received, "channel", m.channel, "ts", m.ts)
 }
@@ -40,19 +43,25 @@ func conversationKey(channel, threadTS string) string {
 	return channel + "/" + threadTS
 }
 
-// answered records a reply sent: metrics, the latency from the event, and a log line. An
-// unanswered question is also kept for /dvk gaps and logged on its own, so a team knows what
-// knowledge to write next.
+// asked records a question the bot could not answer: counted, kept for /dvk gaps and logged on
+// its own, so a team knows what knowledge to write next.
+func (b *Bot) asked(a index.Answer, attrs ...any) {
+	if a.Answered {
+		return
+	}
+	b.metrics.unanswered.Inc()
+	// The cleaned text: Slack's markup would count one question asked by mention, DM and
+	// slash command as three, and show as escaped noise in /dvk gaps.
+	question := a.Match.Question.Text
+	b.gaps.Record(question)
+	b.log.Info("unanswered question", append(attrs, "question", question, "reason", a.Match.Reason)...)
+}
+
+// answered records a reply sent: metrics, the latency from the event, and a log line.
 func (b *Bot) answered(a index.Answer, source string, received time.Time, attrs ...any) {
 	outcome := "answered"
 	if !a.Answered {
 		outcome = "unanswered"
-		b.metrics.unanswered.Inc()
-		// The cleaned text: Slack's markup would count one question asked by mention, DM and
-		// slash command as three, and show as escaped noise in /dvk gaps.
-		question := a.Match.Question.Text
-		b.gaps.Record(question)
-		b.log.Info("unanswered question", append(attrs, "question", question, "reason", a.Match.Reason)...)
 	}
 	b.metrics.answers.WithLabelValues(outcome, source).Inc()
 	latency := time.Since(received)

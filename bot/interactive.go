@@ -68,6 +68,7 @@ func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID
 	if thread == "" && !isDM(cb.Channel.ID) {
 		thread = cb.Message.Timestamp // a DM is answered in the DM itself, a channel in the thread
 	}
+	b.threads.Set(conversationKey(cb.Channel.ID, thread), entryID) // before the reply, as for a mention
 	msg := AnswerMessage(a, MessageOptions{})
 	if _, err := b.replier.Post(ctx, cb.Channel.ID, thread, msg); err != nil {
 		// Where the bot is no member (an answer shared there), the click's response_url still
@@ -79,7 +80,6 @@ func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID
 			return
 		}
 	}
-	b.threads.Set(conversationKey(cb.Channel.ID, thread), entryID)
 	b.metrics.answers.WithLabelValues("answered", sourceRelated).Inc()
 }
 

@@ -47,6 +47,7 @@ func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.T
 		}
 	}
 	a := b.opts.Answerer.Answer(text)
+	b.asked(a, "channel", cmd.ChannelID, "user", cmd.UserID)
 	msg := AnswerMessage(a, MessageOptions{Ephemeral: true, Question: html.UnescapeString(text)})
 	if b.respond(ctx, cmd.ResponseURL, msg, slack.ResponseTypeEphemeral) {
 		b.answered(a, sourceSlash, received, "channel", cmd.ChannelID, "user", cmd.UserID)
