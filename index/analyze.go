@@ -22,6 +22,7 @@ func (ix *Index) Analyze(text string) Question {
 			q.Unknown = append(q.Unknown, t)
 		}
 		q.Anchored = q.Anchored || ix.anchors[t]
+		q.Topical = q.Topical || ix.anchors[t] || ix.generic[t] || ix.topical[t]
 	}
 	q.Entities = ix.entities.in(seq)
 	if brandOnly(words, "docker") {

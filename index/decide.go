@@ -20,6 +20,8 @@ func decide(q Question, hits []Hit) (answered bool, confidence float64, reason s
 		return false, confidence, "too far from every entry"
 	case q.Anchored:
 		return true, confidence, ""
+	case !q.Topical:
+		return false, confidence, "no word names a topic I know"
 	case len(q.Unknown) > 0 && (unknown > maxUnknownPlain || len(q.Terms) < minTermsPlain):
 		return false, confidence, "words from outside the domain"
 	case !near || (len(q.Unknown) > 0 && !veryNear):

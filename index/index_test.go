@@ -250,6 +250,9 @@ func TestOffTopicAbstains(t *testing.T) {
 	for _, question := range []string{
 		"helm of a sailboat",
 		"docker pants sizing",
+		"what time is it",
+		"thanks, you are the best",
+		"my manager wants a status update",
 		"water ingress in my basement",
 		"swarm of bees in my garden",
 		"best container plants for a balcony",

@@ -93,6 +93,10 @@ var fillerWords = setOf(
 	"asked", "wonderin", "trying", "figure", "clue", "idea", "sorry", "sry", "understood",
 	"lot", "lots", "bunch", "totally", "completely", "super", "quite", "wrt", "regarding", "re",
 	"iirc", "afaik", "imo", "tbh", "ngl",
+	// who is asking or was told: "my manager says", "our CTO wants"; "manager" would otherwise
+	// stem to the same term as "managed".
+	"manager", "managers", "pm", "pms", "cto", "ceo", "boss", "colleague", "colleagues",
+	"coworker", "coworkers", "teammate", "teammates", "guy",
 )
 
 // genericWords are domain words that are also everyday English ("node", "service", "image").

@@ -35,6 +35,9 @@ type Question struct {
 	// Anchored is true when the question names something only this domain talks about
 	// ("docker", "kubectl"), not just words that are also everyday English ("node", "image").
 	Anchored bool
+	// Topical is true when some term names a topic of the knowledge base, everyday word or not
+	// ("limits", "volume"): a question with none ("what time is it") is about something else.
+	Topical bool
 	// asking are the terms of the sentences that ask, when a ramble also has others.
 	asking []string
 }
