@@ -6,18 +6,26 @@ import (
 	"testing"
 )
 
-// questionSetBar is the lowest share of right answers and of right abstentions CI accepts on
-// the project's own question set (index/testdata/questions.jsonl): DESIGN.md §6.
-const questionSetBar = "0.95"
-
-// TestQuestionSetMeetsTheBar is CI's accuracy gate: the engine must keep answering the
-// project's real phrasings right, and keep abstaining on off-topic ones.
-func TestQuestionSetMeetsTheBar(t *testing.T) {
+// TestQuestionSetsMeetTheBar is CI's accuracy gate: the lowest share of right answers and of
+// right abstentions accepted on each question set. questions.jsonl is the project's own set,
+// held to DESIGN.md §6. dev.jsonl and fresh.jsonl were written by people who never saw the
+// entries or our set (fresh.jsonl only once the engine was tuned); they stand for real users we
+// have not met, and their bars guard against a change that fits our own set at their expense.
+func TestQuestionSetsMeetTheBar(t *testing.T) {
 	t.Setenv("DVK_KNOWLEDGE_DIR", "")
-	var out, errOut bytes.Buffer
-	code := run([]string{"eval", "--min", questionSetBar, "../../index/testdata/questions.jsonl"}, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
-	if code != 0 {
-		t.Fatalf("eval below the bar (%s):\n%s\n%s", questionSetBar, out.String(), errOut.String())
+	sets := []struct{ file, bar string }{
+		{"../../index/testdata/questions.jsonl", "0.95"},
+		{"../../index/testdata/dev.jsonl", "0.93"},
+		{"../../index/testdata/fresh.jsonl", "0.90"},
 	}
-	t.Logf("\n%s", out.String()[strings.LastIndex(out.String(), "\n\n")+1:])
+	for _, set := range sets {
+		t.Run(set.file[strings.LastIndex(set.file, "/")+1:], func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run([]string{"eval", "--min", set.bar, set.file}, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
+			if code != 0 {
+				t.Fatalf("eval below the bar (%s):\n%s\n%s", set.bar, out.String(), errOut.String())
+			}
+			t.Logf("\n%s", out.String()[strings.LastIndex(out.String(), "\n\n")+1:])
+		})
+	}
 }
