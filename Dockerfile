@@ -9,6 +9,9 @@
 # Build stage: compile on the build machine's platform, for the target's OS and architecture.
 FROM --platform=$BUILDPLATFORM golang:1.26 AS build
 WORKDIR /src
+# Modules first, in a layer of their own that only a go.mod or go.sum change rebuilds. The root
+# module holds only what the bot needs: the deployment tests, with their Kubernetes and kustomize
+# libraries, are the separate module deploy/ and stay out of the build context.
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .

@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/json"
 	"os"
@@ -107,10 +108,13 @@ func TestDockerfileStages(t *testing.T) {
 	labels := strings.Join(runtime.find("LABEL"), " ")
 	runChecks(t, []check{
 		{"build image", build.image, "golang:" + string(goVersion[1])},
+		// Modules are downloaded in a layer keyed only on go.mod and go.sum, before the sources.
+		{"first build layers", layers(build, 3), []string{"COPY go.mod go.sum ./", "RUN go mod download", "COPY . ."}},
 		{"static build", strings.Contains(run, "CGO_ENABLED=0"), true},
 		{"trimpath", strings.Contains(run, "-trimpath"), true},
 		{"version stamp", strings.Contains(run, "-X main.version=$VERSION"), true},
 		{"runtime image", runtime.image, "gcr.io/distroless/static-debian12:nonroot"},
+		{"base image label", strings.Contains(labels, `org.opencontainers.image.base.name="`+runtime.image+`"`), true},
 		{"runtime user", runtime.find("USER"), []string{"65532:65532"}},
 		{"binary copied from build", runtime.find("COPY"), []string{"--from=" + build.name + " /out/dvkbot /dvkbot"}},
 		{"entrypoint", execForm(t, runtime.find("ENTRYPOINT")), []string{"/dvkbot"}},
@@ -129,6 +133,17 @@ func TestDockerfileStages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// layers is the first n COPY and RUN instructions of a stage, as "CMD args".
+func layers(s stage, n int) []string {
+	var out []string
+	for _, in := range s.instructions {
+		if (in.cmd == "COPY" || in.cmd == "RUN") && len(out) < n {
+			out = append(out, in.cmd+" "+in.args)
+		}
+	}
+	return out
 }
 
 // execForm decodes the JSON form of the one ENTRYPOINT or CMD given.
@@ -231,12 +246,7 @@ func TestDockerignore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := exec.Command("go", "list", "-deps", "-f", `{{if and .Module .Module.Main}}{{.Dir}}{{range .EmbedFiles}} {{.}}{{end}}{{end}}`, "./cmd/dvkbot")
-	list.Dir = root
-	out, err := list.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
+	out := goOutput(t, root, "list", "-deps", "-f", `{{if and .Module .Module.Main}}{{.Dir}}{{range .EmbedFiles}} {{.}}{{end}}{{end}}`, "./cmd/dvkbot")
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		dir, embeds, _ := strings.Cut(line, " ")
 		rel, err := filepath.Rel(root, dir)
@@ -253,4 +263,48 @@ func TestDockerignore(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBotModuleLeavesOutDeployLibraries checks that the libraries only these tests import
+// (Kubernetes types, kustomize, YAML) stay out of the bot's module graph, so neither `go test` at
+// the root nor the image build's `go mod download` fetches them.
+func TestBotModuleLeavesOutDeployLibraries(t *testing.T) {
+	var deployMod struct {
+		Require []struct {
+			Path     string
+			Indirect bool
+		}
+	}
+	if err := json.Unmarshal(goOutput(t, ".", "mod", "edit", "-json"), &deployMod); err != nil {
+		t.Fatalf("go mod edit -json: %v", err)
+	}
+	botModules := strings.Fields(string(goOutput(t, "..", "list", "-m", "-f", "{{.Path}}", "all")))
+	bot := botModules[0] // the main module is listed first
+	var checked int
+	for _, r := range deployMod.Require {
+		if r.Indirect || r.Path == bot {
+			continue
+		}
+		checked++
+		if slices.Contains(botModules, r.Path) {
+			t.Errorf("the bot's module graph (go list -m all at the root) holds %s, which only deploy/ needs", r.Path)
+		}
+	}
+	if checked == 0 {
+		t.Error("deploy/go.mod requires no library of its own: nothing was checked")
+	}
+}
+
+// goOutput runs the go command in dir and returns its standard output.
+func goOutput(t *testing.T, dir string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, stderr.Bytes())
+	}
+	return out
 }
