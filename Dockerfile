@@ -21,7 +21,8 @@ ARG TARGETARCH
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o /out/dvkbot ./cmd/dvkbot
 
 # Runtime stage: no shell, no package manager; CA certificates and tzdata only.
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+# Debian 13 is distroless's maintained release: its Debian 12 images stop updating in September 2026.
+FROM gcr.io/distroless/static-debian13:nonroot AS runtime
 ARG VERSION=dev
 LABEL org.opencontainers.image.title="dvkbot" \
       org.opencontainers.image.description="Slack bot that answers Docker and Kubernetes questions" \
@@ -29,7 +30,7 @@ LABEL org.opencontainers.image.title="dvkbot" \
       org.opencontainers.image.url="https://github.com/dvkbot/dvkbot" \
       org.opencontainers.image.documentation="https://github.com/dvkbot/dvkbot#deploy" \
       org.opencontainers.image.version="$VERSION" \
-      org.opencontainers.image.base.name="gcr.io/distroless/static-debian12:nonroot"
+      org.opencontainers.image.base.name="gcr.io/distroless/static-debian13:nonroot"
 COPY --from=build /out/dvkbot /dvkbot
 USER 65532:65532
 # Ops server: /healthz, /readyz, /metrics.

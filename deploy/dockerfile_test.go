@@ -113,7 +113,8 @@ func TestDockerfileStages(t *testing.T) {
 		{"static build", strings.Contains(run, "CGO_ENABLED=0"), true},
 		{"trimpath", strings.Contains(run, "-trimpath"), true},
 		{"version stamp", strings.Contains(run, "-X main.version=$VERSION"), true},
-		{"runtime image", runtime.image, "gcr.io/distroless/static-debian12:nonroot"},
+		// Debian 13: distroless stops updating its Debian 12 images in September 2026.
+		{"runtime image", runtime.image, "gcr.io/distroless/static-debian13:nonroot"},
 		{"base image label", strings.Contains(labels, `org.opencontainers.image.base.name="`+runtime.image+`"`), true},
 		{"runtime user", runtime.find("USER"), []string{"65532:65532"}},
 		{"binary copied from build", runtime.find("COPY"), []string{"--from=" + build.name + " /out/dvkbot /dvkbot"}},
