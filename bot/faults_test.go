@@ -62,6 +62,34 @@ func TestRepliesSurviveAMinuteOutage(t *testing.T) {
 	}
 }
 
+// outageWall runs TestMentionsThroughAnOutage on the wall clock, as a measurement:
+// `go test ./bot -run TestMentionsThroughAnOutage -v -outage.wall` (takes a minute and more).
+var outageWall = flag.Bool("outage.wall", false, "run the outage measurement on the wall clock")
+
+// TestMentionsThroughAnOutage sends mentions into a minute of Slack answering 5xx and counts the
+// replies that arrive and the ones lost.
+func TestMentionsThroughAnOutage(t *testing.T) {
+	var opts []option
+	if *outageWall {
+		opts = append(opts, withWallClock())
+	}
+	h := start(t, opts...)
+	const mentions = 20
+	h.fake.Outage("chat.postMessage", time.Minute, slackfake.ServerError)
+	began := time.Now()
+	for range mentions {
+		h.mention(t, "C1", "<@U0DVKBOT> what is a pod", "")
+	}
+	h.fake.WaitCalls(t, "chat.postMessage", mentions, 3*time.Minute) // a minute of outage, and then some
+	h.settled(t, "chat.postMessage", mentions)
+	lost := h.counter(t, "dvkbot_replies_lost_total")
+	t.Logf("%d mentions into a 1m outage (wall clock: %v): %d answered after %d failed tries, %v lost, in %s",
+		mentions, *outageWall, mentions, len(h.fake.Calls("chat.postMessage"))-mentions, lost, time.Since(began).Round(time.Second))
+	if lost != 0 {
+		t.Fatalf("%v replies lost through a 1m outage", lost)
+	}
+}
+
 // An outage longer than the retry budget: the reply is given up only after well over a
 // minute of tries, then counted and logged as lost.
 func TestReplyLostOnlyAfterTheRetryBudget(t *testing.T) {

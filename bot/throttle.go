@@ -11,17 +11,17 @@ const logEvery = 10 * time.Second
 
 // logThrottle lets each kind of log line through at most once per interval and counts the ones
 // it held back, so the next line can say how many there were. Kinds are a fixed set of names in
-// the code, so its memory is bounded.
+// the code, so its memory is bounded. It keeps wall-clock time, not the bot's Clock: a flood of
+// log lines is a matter of real seconds.
 type logThrottle struct {
 	mu    sync.Mutex
 	every time.Duration
-	now   func() time.Time
 	last  map[string]time.Time
 	held  map[string]int
 }
 
 func newLogThrottle(every time.Duration) *logThrottle {
-	return &logThrottle{every: every, now: time.Now, last: map[string]time.Time{}, held: map[string]int{}}
+	return &logThrottle{every: every, last: map[string]time.Time{}, held: map[string]int{}}
 }
 
 // allow reports whether a line of this kind may be written now and, if so, how many lines of
@@ -29,7 +29,7 @@ func newLogThrottle(every time.Duration) *logThrottle {
 func (l *logThrottle) allow(kind string) (bool, int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
+	now := time.Now()
 	if last, ok := l.last[kind]; ok && now.Sub(last) < l.every {
 		l.held[kind]++
 		return false, 0
