@@ -229,8 +229,8 @@ func (b *Bot) startWorkers(ctx context.Context) *sync.WaitGroup {
 func (b *Bot) hasRoom(evt socketmode.Event) bool {
 	depth := len(b.queue)
 	if depth < cap(b.queue) {
-		if depth >= cap(b.queue)/2 {
-			b.logThrottled(slog.LevelWarn, "queue_waiting", "events are waiting for a worker: worker queue over half full",
+		if depth > 0 {
+			b.logThrottled(slog.LevelInfo, "queue_waiting", "all workers busy: events are waiting for one",
 				"waiting", depth, "queue_size", cap(b.queue), "workers", b.opts.Workers)
 		}
 		return true
