@@ -29,7 +29,10 @@ func (b *Bot) answerMessage(ctx context.Context, m incoming) {
 	if a.Answered {
 		b.threads.Set(convo, a.Entry.ID)
 	}
-	b.asked(a, "channel", m.channel, "ts", m.ts)
+	if !a.Answered {
+		who := Asker{User: m.user, Public: b.channels.public(ctx, m.channel, m.channelType)}
+		b.asked(a, who, "channel", m.channel, "ts", m.ts)
+	}
 	msg := AnswerMessage(a, MessageOptions{})
 	if _, err := b.replier.Post(ctx, m.channel, replyTS, msg); err != nil {
 		b.log.Error("reply failed", "channel", m.channel, "ts", m.ts, "err", err)
@@ -44,8 +47,10 @@ func conversationKey(channel, threadTS string) string {
 }
 
 // asked records a question the bot could not answer: counted, kept for /dvk gaps and logged on
-// its own, so a team knows what knowledge to write next.
-func (b *Bot) asked(a index.Answer, attrs ...any) {
+// its own, so a team knows what knowledge to write next. The text of a private question (DM,
+// slash command, private channel) is logged at debug level only: it may hold what its asker
+// would never post where others read, and logs are read by others.
+func (b *Bot) asked(a index.Answer, who Asker, attrs ...any) {
 	if a.Answered {
 		return
 	}
@@ -53,8 +58,14 @@ func (b *Bot) asked(a index.Answer, attrs ...any) {
 	// The cleaned text: Slack's markup would count one question asked by mention, DM and
 	// slash command as three, and show as escaped noise in /dvk gaps.
 	question := a.Match.Question.Text
-	b.gaps.Record(question)
-	b.log.Info("unanswered question", append(attrs, "question", question, "reason", a.Match.Reason)...)
+	b.gaps.Record(question, who)
+	attrs = append(attrs, "reason", a.Match.Reason, "public", who.Public)
+	if who.Public {
+		b.log.Info("unanswered question", append(attrs, "question", question)...)
+		return
+	}
+	b.log.Info("unanswered question", attrs...)
+	b.log.Debug("unanswered private question", append(attrs, "question", question)...)
 }
 
 // answered records a reply sent: metrics, the latency from the event, and a log line.

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/dvkbot/dvkbot/index"
@@ -34,16 +34,18 @@ type Answerer interface {
 
 var _ Answerer = (*index.Live)(nil)
 
-// Options configure a Bot. API, Socket and Answerer are required.
+// Options configure a Bot. The tokens and Answerer are required.
 type Options struct {
-	// API makes the Web API calls (a *slack.Client).
-	API SlackAPI
-	// Socket is the Socket Mode client built on the same *slack.Client.
-	Socket *socketmode.Client
+	// AppToken is the app-level token (xapp-…) that opens Socket Mode connections.
+	AppToken string
+	// BotToken is the bot token (xoxb-…) for Web API calls.
+	BotToken string
+	// APIURL is the Web API base, ending in a slash; Slack's own when empty. Besides Slack's
+	// hooks hosts, its host is the only one response_urls may point at (GovSlack, a proxy, or a
+	// fake Slack in tests).
+	APIURL string
 	// Answerer answers questions (an *index.Live).
 	Answerer Answerer
-	// HTTPClient posts to response_urls; http.DefaultClient when nil.
-	HTTPClient *http.Client
 	// Logger gets JSON lines with event ids; slog.Default() when nil.
 	Logger *slog.Logger
 	// Metrics are registered where the ops server exposes them; unexposed ones when nil.
@@ -52,20 +54,23 @@ type Options struct {
 	SlashCommand string
 	// AllowedChannels, when not empty, are the only channels the bot answers mentions in.
 	AllowedChannels []string
-	// Workers answer events; QueueSize events may wait for them.
+	// Workers answer events; QueueSize events may wait for them. Past that, envelopes are left
+	// un-acked for Slack to deliver again later.
 	Workers   int
 	QueueSize int
 	// DrainTimeout bounds how long replies in flight may take once Run's context is done.
 	DrainTimeout time.Duration
 	// Gaps collects unanswered questions; a fresh one when nil.
 	Gaps *Gaps
+	// Clock times retries, reconnects and the dedupe window; the wall clock when nil.
+	Clock Clock
 }
 
-// Memory bounds: Slack retries an event after about 1 and 5 minutes, so event ids are kept
-// for 15; a thread's context lasts an hour of quiet.
+// Memory bounds: a thread's context lasts an hour of quiet; whether a channel is public is
+// asked again after an hour, since a channel can be made private.
 const (
-	eventMemory   = 15 * time.Minute
 	threadMemory  = time.Hour
+	channelMemory = time.Hour
 	maxRemembered = 20000
 	ackTimeout    = 2 * time.Second
 )
@@ -74,19 +79,23 @@ const (
 // bounded pool of workers so a slow reply never stalls the socket reader (a stalled reader
 // misses Slack's pings and the connection is dropped).
 type Bot struct {
-	opts    Options
-	log     *slog.Logger
-	metrics *Metrics
-	replier *Replier
-	seen    *ttlCache[struct{}]
-	threads *ttlCache[string]
-	gaps    *Gaps
-	allowed map[string]bool
-	queue   chan job
+	opts     Options
+	log      *slog.Logger
+	metrics  *Metrics
+	api      SlackAPI
+	socket   *socketmode.Client
+	replier  *replier
+	throttle *logThrottle
+	seen     *seenSet
+	threads  *ttlCache[string]
+	channels *channelVisibility
+	gaps     *Gaps
+	allowed  map[string]bool
+	// queue holds the jobs waiting for a worker. Only the socket reader sends on it, so room
+	// seen by the reader is still there when it sends.
+	queue chan job
 	// selfUser is the bot's own user id, learnt with auth.test: it never answers itself.
-	selfUser string
-	// replyCtx is what replies run under: not cancelled by shutdown until the drain times out.
-	replyCtx  context.Context
+	selfUser  string
 	connected atomic.Bool
 	inFlight  sync.WaitGroup
 }
@@ -99,8 +108,32 @@ type job struct {
 
 // New prepares a bot; Run connects it.
 func New(opts Options) *Bot {
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = http.DefaultClient
+	opts = withDefaults(opts)
+	httpClient := newHTTPClient(opts.Workers)
+	api := slack.New(opts.BotToken, slack.OptionAPIURL(opts.APIURL), slack.OptionHTTPClient(httpClient))
+	throttle := newLogThrottle(logEvery)
+	gate := &reconnectGate{clock: opts.Clock, log: opts.Logger, throttle: throttle}
+	b := &Bot{
+		opts: opts, log: opts.Logger, metrics: opts.Metrics, api: api,
+		socket:   newSocket(opts, httpClient, gate),
+		replier:  newReplier(api, httpClient, opts.Metrics, opts.Clock, opts.APIURL),
+		throttle: throttle,
+		seen:     newSeenSet(opts.Clock, dedupeWindow, dedupeMax),
+		threads:  newTTLCache[string](maxRemembered, threadMemory),
+		channels: newChannelVisibility(api, opts.Logger),
+		gaps:     opts.Gaps, queue: make(chan job, opts.QueueSize),
+		allowed: map[string]bool{},
+	}
+	for _, c := range opts.AllowedChannels {
+		b.allowed[c] = true
+	}
+	return b
+}
+
+// withDefaults fills in the options left empty.
+func withDefaults(opts Options) Options {
+	if opts.APIURL == "" {
+		opts.APIURL = slack.APIURL
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -120,18 +153,10 @@ func New(opts Options) *Bot {
 	if opts.Gaps == nil {
 		opts.Gaps = NewGaps(500, 7*24*time.Hour)
 	}
-	b := &Bot{
-		opts: opts, log: opts.Logger, metrics: opts.Metrics,
-		replier: NewReplier(opts.API, opts.HTTPClient, opts.Metrics),
-		seen:    newTTLCache[struct{}](maxRemembered, eventMemory),
-		threads: newTTLCache[string](maxRemembered, threadMemory),
-		gaps:    opts.Gaps, queue: make(chan job, opts.QueueSize),
-		allowed: map[string]bool{},
+	if opts.Clock == nil {
+		opts.Clock = realClock{}
 	}
-	for _, c := range opts.AllowedChannels {
-		b.allowed[c] = true
-	}
-	return b
+	return opts
 }
 
 // Connected reports whether the Socket Mode connection is up: the bot's readiness.
@@ -142,7 +167,7 @@ func (b *Bot) Connected() bool {
 // Run learns the bot's identity, connects and answers until ctx is done; then it stops taking
 // events, lets replies in flight finish (within DrainTimeout) and returns nil.
 func (b *Bot) Run(ctx context.Context) error {
-	auth, err := b.opts.API.AuthTestContext(ctx)
+	auth, err := b.api.AuthTestContext(ctx)
 	if err != nil {
 		return fmt.Errorf("auth.test: %w", err)
 	}
@@ -151,12 +176,11 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	replyCtx, cancelReplies := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReplies()
-	b.replyCtx = replyCtx
 	workers := b.startWorkers(replyCtx)
 
 	socketCtx, stopSocket := context.WithCancel(ctx)
 	socketDone := make(chan error, 1)
-	go func() { socketDone <- b.opts.Socket.RunContext(socketCtx) }()
+	go func() { socketDone <- b.socket.RunContext(socketCtx) }()
 
 	err = b.readEvents(ctx, socketDone)
 	stopSocket()
@@ -180,7 +204,7 @@ func (b *Bot) readEvents(ctx context.Context, socketDone <-chan error) error {
 				return nil
 			}
 			return fmt.Errorf("socket mode: %w", err)
-		case evt := <-b.opts.Socket.Events:
+		case evt := <-b.socket.Events:
 			b.dispatch(ctx, evt)
 		}
 	}
@@ -191,6 +215,7 @@ func (b *Bot) startWorkers(ctx context.Context) *sync.WaitGroup {
 	for range b.opts.Workers {
 		wg.Go(func() {
 			for j := range b.queue {
+				b.metrics.queueDepth.Set(float64(len(b.queue)))
 				b.runJob(ctx, j)
 			}
 		})
@@ -198,16 +223,37 @@ func (b *Bot) startWorkers(ctx context.Context) *sync.WaitGroup {
 	return &wg
 }
 
-// enqueue hands a job to the workers without ever blocking the socket reader: when the queue
-// is full the job runs on its own goroutine, since a late answer beats a lost one.
+// hasRoom reports whether the queue can take another job. An envelope is acked only when it
+// can: one left un-acked is delivered again by Slack later, so a burst beyond the queue waits
+// in Slack rather than in a goroutine of ours.
+func (b *Bot) hasRoom(evt socketmode.Event) bool {
+	depth := len(b.queue)
+	if depth < cap(b.queue) {
+		if depth > 0 {
+			b.logThrottled(slog.LevelInfo, "queue_waiting", "all workers busy: events are waiting for one",
+				"waiting", depth, "queue_size", cap(b.queue), "workers", b.opts.Workers)
+		}
+		return true
+	}
+	b.metrics.refused.WithLabelValues(string(evt.Type)).Inc()
+	b.logThrottled(slog.LevelWarn, "queue_full", "worker queue full: envelope left un-acked for Slack to deliver again",
+		"type", evt.Type, "queue_size", cap(b.queue), "workers", b.opts.Workers)
+	return false
+}
+
+// enqueue hands a job to the workers. Only the socket reader calls it, after hasRoom, so the
+// send never blocks.
 func (b *Bot) enqueue(j job) {
 	b.inFlight.Add(1)
-	select {
-	case b.queue <- j:
-	default:
-		b.metrics.overflow.Inc()
-		b.log.Warn("worker queue full, answering outside the pool", "job", j.name)
-		go b.runJob(b.replyCtx, j)
+	b.queue <- j
+	b.metrics.queueDepth.Set(float64(len(b.queue)))
+}
+
+// logThrottled writes a line of a repeated kind at most once per logEvery, saying how many
+// were held back.
+func (b *Bot) logThrottled(level slog.Level, kind, msg string, attrs ...any) {
+	if ok, held := b.throttle.allow(kind); ok {
+		b.log.Log(context.Background(), level, msg, append(attrs, "similar_lines_held_back", held)...)
 	}
 }
 
@@ -250,7 +296,7 @@ func (b *Bot) ack(ctx context.Context, envelopeID string, payload any) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
 	defer cancel()
-	if err := b.opts.Socket.AckCtx(ctx, envelopeID, payload); err != nil {
+	if err := b.socket.AckCtx(ctx, envelopeID, payload); err != nil {
 		b.log.Warn("ack failed", "envelope_id", envelopeID, "err", err)
 	}
 }

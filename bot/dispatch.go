@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -17,31 +18,40 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		b.connected.Store(false) // a reconnect is under way: not ready until it is done
-		b.log.Info("connecting to Slack")
+		b.logThrottled(slog.LevelInfo, "connecting", "connecting to Slack")
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
 		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
 			b.metrics.reconnects.Inc()
-			b.log.Info("reconnected to Slack", "connection", ce.ConnectionCount)
+			b.logThrottled(slog.LevelInfo, "connected", "reconnected to Slack", "connection", ce.ConnectionCount)
 		} else {
-			b.log.Info("connected to Slack")
+			b.logThrottled(slog.LevelInfo, "connected", "connected to Slack")
 		}
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
 		b.connected.Store(false)
-		b.log.Warn("connection to Slack failed", "type", evt.Type, "data", fmtData(evt.Data))
+		b.logThrottled(slog.LevelWarn, "connection_error", "connection to Slack failed", "type", evt.Type, "data", fmtData(evt.Data))
 	case socketmode.EventTypeIncomingError:
-		b.log.Warn("unreadable frame from Slack", "data", fmtData(evt.Data))
+		b.logThrottled(slog.LevelWarn, "incoming_error", "unreadable frame from Slack", "data", fmtData(evt.Data))
 	case socketmode.EventTypeErrorBadMessage:
 		b.badMessage(ctx, evt)
 	case socketmode.EventTypeEventsAPI:
+		if !b.hasRoom(evt) {
+			return
+		}
 		b.ack(ctx, evt.Request.EnvelopeID, nil)
 		b.eventsAPI(evt, received)
 	case socketmode.EventTypeSlashCommand:
+		if !b.hasRoom(evt) {
+			return
+		}
 		b.ack(ctx, evt.Request.EnvelopeID, nil)
 		if cmd, ok := evt.Data.(slack.SlashCommand); ok {
 			b.enqueue(job{name: "slash_command", run: func(ctx context.Context) { b.slash(ctx, cmd, received) }})
 		}
 	case socketmode.EventTypeInteractive:
+		if !b.hasRoom(evt) {
+			return
+		}
 		b.ack(ctx, evt.Request.EnvelopeID, nil)
 		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
 			b.enqueue(job{name: "interactive", run: func(ctx context.Context) { b.interactive(ctx, cb) }})
@@ -69,7 +79,7 @@ func (b *Bot) eventsAPI(evt socketmode.Event, received time.Time) {
 		return
 	}
 	if cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if !b.seen.AddNew("event:"+cb.EventID, struct{}{}) {
+		if !b.seen.AddNew("event:" + cb.EventID) {
 			b.metrics.duplicates.Inc()
 			b.log.Info("skipped a redelivered event", "event_id", cb.EventID)
 			return
@@ -77,13 +87,15 @@ func (b *Bot) eventsAPI(evt socketmode.Event, received time.Time) {
 	}
 	switch ev := outer.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
+		// An app_mention says nothing of the channel's kind: whether it is public is looked up
+		// only if the question goes unanswered.
 		b.onMessage(incoming{source: sourceMention, channel: ev.Channel, user: ev.User, botID: ev.BotID,
 			text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp, received: received})
 	case *slackevents.MessageEvent:
 		if ev.ChannelType != "im" {
 			return
 		}
-		b.onMessage(incoming{source: sourceDM, channel: ev.Channel, user: ev.User, botID: ev.BotID,
+		b.onMessage(incoming{source: sourceDM, channel: ev.Channel, channelType: ev.ChannelType, user: ev.User, botID: ev.BotID,
 			subtype: ev.SubType, text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp, received: received})
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab == "home" {
@@ -97,7 +109,10 @@ type incoming struct {
 	source                        string
 	channel, user, botID, subtype string
 	text, ts, threadTS            string
-	received                      time.Time
+	// channelType is the message event's channel_type ("channel", "group", "im", "mpim"); ""
+	// for an app_mention, which does not carry it.
+	channelType string
+	received    time.Time
 }
 
 // Where a question came from, for metrics and logs.
@@ -117,7 +132,7 @@ func (b *Bot) onMessage(m incoming) {
 		return
 	}
 	// One mention can arrive both as app_mention and as message: answer the message once.
-	if !b.seen.AddNew("msg:"+m.channel+":"+m.ts, struct{}{}) {
+	if !b.seen.AddNew("msg:" + m.channel + ":" + m.ts) {
 		b.metrics.duplicates.Inc()
 		return
 	}

@@ -9,4 +9,6 @@ var SubscribedEvents = []string{"app_home_opened", "app_mention", "message.im"}
 
 // Scopes are the bot token scopes the bot's calls need, and nothing more. deploy/slack/manifest.yaml
 // is tested against this list.
-var Scopes = []string{"app_mentions:read", "chat:write", "commands", "im:history"}
+// channels:read lets the bot learn whether a channel is public (conversations.info), so a
+// question asked in a private channel is never shown to anyone else.
+var Scopes = []string{"app_mentions:read", "channels:read", "chat:write", "commands", "im:history"}

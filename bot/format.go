@@ -282,12 +282,14 @@ func questionBlock(opts MessageOptions) slack.Block {
 var userID = regexp.MustCompile(`^[UW][A-Z0-9]{1,30}$`)
 
 // answerText is the notification text: the title and the one-line summary, as plain text.
+// Invalid UTF-8 in an entry becomes U+FFFD: blocks are JSON, which repairs it on the way, but
+// the text goes to Slack as a form field, byte for byte.
 func answerText(e knowledge.Entry) string {
 	text := entryTitle(e)
 	if summary := plainSummary(e.Summary()); summary != "" {
 		text += ": " + summary
 	}
-	return fit(text, maxFallback, EscapeText)
+	return fit(strings.ToValidUTF8(text, "\uFFFD"), maxFallback, EscapeText)
 }
 
 // entryTitle is the title an entry is shown by: its title, else its id.

@@ -3,8 +3,10 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
-	"io"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,8 +14,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/dvkbot/dvkbot/bot"
 	"github.com/dvkbot/dvkbot/bot/slackfake"
@@ -21,8 +21,9 @@ import (
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// wait bounds every wait in these tests: generous for a loaded CI machine, never a hang.
-const wait = 10 * time.Second
+// wait bounds every wait in these tests. It only catches hangs: each wait ends on something the
+// fake Slack or the bot exposes (a call, an ack, a metric), never on a guess of how long it takes.
+const wait = time.Minute
 
 var (
 	builtinOnce sync.Once
@@ -43,49 +44,92 @@ func builtinIndex(t testing.TB) *index.Index {
 	return builtinIx
 }
 
-// harness is the real bot connected to a fake Slack over loopback.
+// harness is the real bot connected to a fake Slack over loopback. Both keep time on one
+// simulated clock unless the test asked for the wall clock, so retries and back-offs of minutes
+// take no real time.
 type harness struct {
 	fake    *slackfake.Server
 	bot     *bot.Bot
 	metrics *prometheus.Registry
+	clock   *slackfake.Clock // nil on the wall clock
+	logFile string           // the bot's JSON logs
+	stopBot func()
 }
 
-// start runs the bot against a fresh fake Slack until the test ends. answerer replaces the real
-// engine when given.
-func start(t *testing.T, answerer ...bot.Answerer) *harness {
+// setup is how a test wants its bot.
+type setup struct {
+	opts      bot.Options
+	logLevel  slog.Level
+	wallClock bool
+}
+
+type option func(*setup)
+
+// withAnswerer replaces the real engine.
+func withAnswerer(a bot.Answerer) option { return func(s *setup) { s.opts.Answerer = a } }
+
+// withPool sizes the worker pool and its queue.
+func withPool(workers, queue int) option {
+	return func(s *setup) { s.opts.Workers, s.opts.QueueSize = workers, queue }
+}
+
+// withLogLevel sets the level of the logs the harness keeps (info by default).
+func withLogLevel(l slog.Level) option { return func(s *setup) { s.logLevel = l } }
+
+// withWallClock runs the bot and the fake on real time, for measurements.
+func withWallClock() option { return func(s *setup) { s.wallClock = true } }
+
+// start runs the bot against a fresh fake Slack until the test ends.
+func start(t *testing.T, options ...option) *harness {
 	t.Helper()
-	fake := slackfake.New(t)
-	api := slack.New(slackfake.BotToken, slack.OptionAppLevelToken(slackfake.AppToken), slack.OptionAPIURL(fake.APIURL()),
-		slack.OptionHTTPClient(bot.NewHTTPClient(8)))
 	reg := prometheus.NewRegistry()
-	var a bot.Answerer = index.NewLive(builtinIndex(t))
-	if len(answerer) > 0 {
-		a = answerer[0]
+	su := setup{opts: bot.Options{Answerer: index.NewLive(builtinIndex(t)), Metrics: bot.NewMetrics(reg), SlashCommand: "/dvk"}}
+	for _, o := range options {
+		o(&su)
 	}
-	b := bot.New(bot.Options{
-		API: api, Socket: socketmode.New(api), Answerer: a, Metrics: bot.NewMetrics(reg),
-		SlashCommand: "/dvk", Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
+	h := &harness{metrics: reg, logFile: filepath.Join(t.TempDir(), "bot.log")}
+	logs, err := os.Create(h.logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fakeOpts []slackfake.Option
+	if !su.wallClock {
+		h.clock = slackfake.NewClock()
+		su.opts.Clock = h.clock
+		fakeOpts = append(fakeOpts, slackfake.WithClock(h.clock))
+	}
+	h.fake = slackfake.New(t, fakeOpts...)
+	su.opts.AppToken, su.opts.BotToken, su.opts.APIURL = slackfake.AppToken, slackfake.BotToken, h.fake.APIURL()
+	su.opts.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: su.logLevel}))
+	h.bot = bot.New(su.opts)
+
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("bot.Run: %v", err)
+	go func() { done <- h.bot.Run(ctx) }()
+	var once sync.Once
+	h.stopBot = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("bot.Run: %v", err)
+				}
+			case <-time.After(wait):
+				t.Error("bot did not stop within the wait")
 			}
-		case <-time.After(wait):
-			t.Error("bot did not stop within the wait")
-		}
-		if v := fake.Violations(); len(v) > 0 {
+		})
+	}
+	t.Cleanup(func() {
+		h.stopBot()
+		_ = logs.Close() // after the bot, which writes to it, has stopped
+		if v := h.fake.Violations(); len(v) > 0 {
 			t.Errorf("Slack would have rejected: %v", v)
 		}
 	})
-	fake.WaitConnections(t, 1, wait)
-	waitFor(t, "bot connected", b.Connected)
-	return &harness{fake: fake, bot: b, metrics: reg}
+	h.fake.WaitConnections(t, 1, wait)
+	waitFor(t, "bot connected", h.bot.Connected)
+	return h
 }
 
 // mention sends an app_mention and returns its ts.
@@ -102,10 +146,12 @@ func (h *harness) replies(t *testing.T, n int) []slackfake.Call {
 	return h.fake.WaitCalls(t, "chat.postMessage", n, wait)
 }
 
-// quiet asserts that no more than n messages were posted after a short settling time.
-func (h *harness) quiet(t *testing.T, method string, n int) {
+// settled stops the bot, letting every reply in flight finish, and then checks that exactly n
+// calls to method were accepted: after Run returns nothing more can be sent, so the count is
+// final without waiting on a clock.
+func (h *harness) settled(t *testing.T, method string, n int) {
 	t.Helper()
-	time.Sleep(300 * time.Millisecond)
+	h.stopBot()
 	if got := len(okCalls(h.fake.Calls(method))); got != n {
 		t.Fatalf("%s calls = %d, want %d", method, got, n)
 	}
@@ -187,6 +233,8 @@ func blocksText(t *testing.T, raw json.RawMessage) string {
 	return sb.String()
 }
 
+// waitFor polls cond until it holds, failing the test if it does not within the wait. It is for
+// state the bot exposes only by value (readiness, metrics).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
@@ -194,6 +242,23 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond) // the poll interval, not a guess at when cond holds
 	}
+}
+
+// logs is what the bot has logged so far. They go to a file, which the test may read while the
+// bot writes.
+func (h *harness) logs(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(h.logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// waitCounter waits until a counter of the bot's metrics reaches want.
+func (h *harness) waitCounter(t *testing.T, want float64, name string, labels ...string) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%s%v to reach %v", name, labels, want), func() bool { return h.counter(t, name, labels...) >= want })
 }

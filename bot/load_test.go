@@ -33,7 +33,7 @@ func TestLoad(t *testing.T) {
 		{"floor (fixed answer, no matching)", fixedAnswer{index.NewLive(builtinIndex(t))}},
 	}
 	for _, run := range runs {
-		l := drive(t, start(t, run.answerer))
+		l := drive(t, start(t, withAnswerer(run.answerer)))
 		t.Logf("%s: %d events %s apart, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s",
 			run.name, len(l), *loadInterval, l[len(l)/2], l[(len(l)-1)*99/100], l[len(l)-1])
 	}
@@ -50,8 +50,9 @@ func drive(t *testing.T, h *harness) []time.Duration {
 		sent[ts] = time.Now()
 		h.fake.SendEventsAPI(t, slackfake.AppMention("C1", slackfake.DefaultUserID, "<@U0DVKBOT> "+questions[i%len(questions)], ts, ""))
 	}
-	replies := h.replies(t, *loadEvents)
-	h.quiet(t, "chat.postMessage", *loadEvents)
+	h.replies(t, *loadEvents)
+	h.settled(t, "chat.postMessage", *loadEvents)
+	replies := okCalls(h.fake.Calls("chat.postMessage"))
 	seen := map[string]int{}
 	var latencies []time.Duration
 	for _, c := range replies {

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// ttlCache is a bounded map whose entries expire: the bot's memory of events seen and of
-// threads answered. When full, the least recently set key goes first, so memory stays flat
+// ttlCache is a bounded map whose entries expire: the bot's memory of threads answered and of
+// which channels are public. When full, the least recently set key goes first, so memory stays flat
 // however busy the workspace is.
 type ttlCache[V any] struct {
 	mu    sync.Mutex
@@ -50,18 +50,6 @@ func (c *ttlCache[V]) Set(key string, value V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.set(key, value)
-}
-
-// AddNew stores key only if it is not already live, and reports whether it did: the atomic
-// check-and-set that dedupe needs when two workers see the same event at once.
-func (c *ttlCache[V]) AddNew(key string, value V) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[key]; ok && !c.now().After(el.Value.(*ttlItem[V]).expires) {
-		return false
-	}
-	c.set(key, value)
-	return true
 }
 
 func (c *ttlCache[V]) set(key string, value V) {

@@ -15,7 +15,10 @@ type Metrics struct {
 	feedback      *prometheus.CounterVec
 	unanswered    prometheus.Counter
 	panics        prometheus.Counter
-	overflow      prometheus.Counter
+	queueDepth    prometheus.Gauge
+	refused       *prometheus.CounterVec
+	lost          *prometheus.CounterVec
+	refusedURLs   prometheus.Counter
 	badEnvelopes  prometheus.Counter
 	duplicates    prometheus.Counter
 	ignoredEvents *prometheus.CounterVec
@@ -35,7 +38,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}),
 		slackErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dvkbot_slack_api_errors_total", Help: "Slack Web API calls that failed for good, by method.",
+			Name: "dvkbot_slack_api_errors_total", Help: "Slack Web API calls refused with an error not worth retrying, by method.",
 		}, []string{"method"}),
 		slackRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dvkbot_slack_api_retries_total", Help: "Slack Web API calls retried after a rate limit or transient error, by method.",
@@ -52,8 +55,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		panics: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dvkbot_handler_panics_total", Help: "Panics recovered in event handlers.",
 		}),
-		overflow: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "dvkbot_worker_queue_overflow_total", Help: "Events handled outside the worker pool because its queue was full.",
+		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dvkbot_worker_queue_depth", Help: "Events waiting for a free worker.",
+		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dvkbot_envelopes_refused_total", Help: "Envelopes left un-acked because the worker queue was full (Slack delivers events again later), by type.",
+		}, []string{"type"}),
+		lost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dvkbot_replies_lost_total", Help: "Slack calls given up after retrying transient failures for the whole retry budget, or cut short by shutdown, by method.",
+		}, []string{"method"}),
+		refusedURLs: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dvkbot_response_urls_refused_total", Help: "Replies not sent because the payload's response_url was not a Slack host.",
 		}),
 		badEnvelopes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dvkbot_bad_envelopes_total", Help: "Envelopes whose inner event could not be decoded (acked and logged).",
@@ -66,6 +78,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"reason"}),
 	}
 	reg.MustRegister(m.events, m.answers, m.latency, m.slackErrors, m.slackRetries, m.reconnects,
-		m.feedback, m.unanswered, m.panics, m.overflow, m.badEnvelopes, m.duplicates, m.ignoredEvents)
+		m.feedback, m.unanswered, m.panics, m.queueDepth, m.refused, m.lost, m.refusedURLs, m.badEnvelopes,
+		m.duplicates, m.ignoredEvents)
 	return m
 }

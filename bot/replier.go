@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,37 +21,56 @@ type SlackAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
 }
 
 var _ SlackAPI = (*slack.Client)(nil)
 
-// Retry bounds: Slack's Retry-After is honoured up to maxRetryAfter, and a call is tried at most
-// maxAttempts times, so a reply is delayed but never dropped by a short outage or rate limit.
+// Retry bounds. A reply outlives a Slack outage of a minute and more: transient failures are
+// retried with a jittered back-off (doubling from firstBackoff up to maxBackoff) for up to
+// retryBudget, Slack's Retry-After is honoured up to maxRetryAfter, and only then is the reply
+// reported lost.
 const (
-	maxAttempts   = 6
-	maxRetryAfter = 30 * time.Second
-	firstBackoff  = 100 * time.Millisecond
+	retryBudget   = 2 * time.Minute
+	maxRetryAfter = 60 * time.Second
+	firstBackoff  = 250 * time.Millisecond
+	maxBackoff    = 10 * time.Second
 )
 
-// Replier makes Web API calls that survive rate limits and transient failures: an HTTP 429 waits
-// for Retry-After, a network error, a 5xx or Slack's internal errors back off and retry.
-type Replier struct {
+// Slack's hosts for response_urls: the commercial one and GovSlack's.
+var slackHookHosts = map[string]bool{"hooks.slack.com": true, "hooks.slack-gov.com": true}
+
+// errUntrustedURL is returned for a response_url that Slack cannot have issued.
+var errUntrustedURL = errors.New("response_url refused: not a Slack hooks host nor the configured Web API host")
+
+// replier makes Web API calls that survive rate limits and outages: an HTTP 429 waits for
+// Retry-After; a network error, a 5xx, an unreadable body or Slack's internal errors back off
+// and retry.
+type replier struct {
 	api     SlackAPI
 	http    *http.Client
 	metrics *Metrics
+	clock   Clock
+	// apiHost is the configured Web API's scheme and host, trusted for response_urls.
+	apiScheme, apiHost string
 }
 
-// NewHTTPClient is the client for Slack's Web API: it keeps a warm connection per worker, since
+// newHTTPClient is the client for Slack's Web API: it keeps a warm connection per worker, since
 // the default keeps two and every reply beyond them would pay for a new TLS handshake.
-func NewHTTPClient(workers int) *http.Client {
+func newHTTPClient(workers int) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = workers + 2
 	return &http.Client{Transport: transport, Timeout: 30 * time.Second}
 }
 
-// NewReplier wraps api; webhook replies (response_url) go through httpClient.
-func NewReplier(api SlackAPI, httpClient *http.Client, metrics *Metrics) *Replier {
-	return &Replier{api: api, http: httpClient, metrics: metrics}
+// newReplier wraps api; webhook replies (response_url) go through httpClient, and only to
+// Slack's hooks hosts or the host of apiURL.
+func newReplier(api SlackAPI, httpClient *http.Client, metrics *Metrics, clock Clock, apiURL string) *replier {
+	r := &replier{api: api, http: httpClient, metrics: metrics, clock: clock}
+	if u, err := url.Parse(apiURL); err == nil {
+		r.apiScheme, r.apiHost = u.Scheme, u.Host
+	}
+	return r
 }
 
 // messageOptions are the options of every message the bot sends: blocks, the notification
@@ -68,7 +89,7 @@ func messageOptions(m Message, threadTS string) []slack.MsgOption {
 }
 
 // Post sends m to channel, in the thread threadTS when it is set, and returns the message ts.
-func (r *Replier) Post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
+func (r *replier) Post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
 	var ts string
 	err := r.retry(ctx, "chat.postMessage", func() error {
 		var err error
@@ -79,7 +100,7 @@ func (r *Replier) Post(ctx context.Context, channel, threadTS string, m Message)
 }
 
 // Update replaces the message at ts in channel with m.
-func (r *Replier) Update(ctx context.Context, channel, ts string, m Message) error {
+func (r *replier) Update(ctx context.Context, channel, ts string, m Message) error {
 	return r.retry(ctx, "chat.update", func() error {
 		_, _, _, err := r.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
 		return err
@@ -87,7 +108,7 @@ func (r *Replier) Update(ctx context.Context, channel, ts string, m Message) err
 }
 
 // PublishHome publishes the App Home tab of user.
-func (r *Replier) PublishHome(ctx context.Context, user string, view slack.HomeTabViewRequest) error {
+func (r *replier) PublishHome(ctx context.Context, user string, view slack.HomeTabViewRequest) error {
 	return r.retry(ctx, "views.publish", func() error {
 		_, err := r.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
 		return err
@@ -96,7 +117,11 @@ func (r *Replier) PublishHome(ctx context.Context, user string, view slack.HomeT
 
 // Respond posts to a response_url: the only way to answer a slash command or a button only
 // the asker sees, since chat.postEphemeral fails where the bot is not a channel member.
-func (r *Replier) Respond(ctx context.Context, responseURL string, msg slack.WebhookMessage) error {
+func (r *replier) Respond(ctx context.Context, responseURL string, msg slack.WebhookMessage) error {
+	if host, ok := r.trusted(responseURL); !ok {
+		r.metrics.refusedURLs.Inc()
+		return fmt.Errorf("%w (host %q)", errUntrustedURL, host)
+	}
 	off := false
 	msg.UnfurlLinks, msg.UnfurlMedia = &off, &off
 	return r.retry(ctx, "response_url", func() error {
@@ -114,34 +139,54 @@ func withoutURL(err error) error {
 	return err
 }
 
-// retry runs call until it succeeds, fails for good, or runs out of attempts.
-func (r *Replier) retry(ctx context.Context, method string, call func() error) error {
-	backoff := firstBackoff
-	var err error
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if err = call(); err == nil {
-			return nil
-		}
-		wait, ok := retryDelay(err, backoff)
-		if !ok || attempt == maxAttempts {
-			break
-		}
-		r.metrics.slackRetries.WithLabelValues(method).Inc()
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			r.metrics.slackErrors.WithLabelValues(method).Inc()
-			return fmt.Errorf("%s: %w (last error: %v)", method, ctx.Err(), err)
-		}
-		backoff *= 2
+// trusted reports whether a response_url can be Slack's: https on Slack's hooks hosts, or the
+// scheme and host of the configured Web API. A forged payload must not make the bot post
+// anywhere else, such as to an address inside the cluster. It also returns the URL's host, the
+// part that is safe to log.
+func (r *replier) trusted(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", false
 	}
-	r.metrics.slackErrors.WithLabelValues(method).Inc()
-	return fmt.Errorf("%s: %w", method, err)
+	if u.User != nil {
+		return u.Host, false
+	}
+	if u.Scheme == "https" && slackHookHosts[u.Host] {
+		return u.Host, true
+	}
+	return u.Host, r.apiHost != "" && u.Scheme == r.apiScheme && u.Host == r.apiHost
 }
 
-// retryDelay says whether err is worth another try, and after how long. A network error is
-// retried even though Slack may have received the first try: a rare duplicate reply is the
-// lesser harm next to a question left unanswered.
+// retry runs call until it succeeds, fails for good, or the retry budget runs out; a call given
+// up after transient failures (or cut short by shutdown) is counted as lost.
+func (r *replier) retry(ctx context.Context, method string, call func() error) error {
+	start := r.clock.Now()
+	for attempt := 1; ; attempt++ {
+		err := call()
+		if err == nil {
+			return nil
+		}
+		wait, transient := retryDelay(err, backoff(firstBackoff, maxBackoff, attempt))
+		if !transient {
+			r.metrics.slackErrors.WithLabelValues(method).Inc()
+			return fmt.Errorf("%s: %w", method, err)
+		}
+		if r.clock.Now().Add(wait).Sub(start) > retryBudget {
+			r.metrics.lost.WithLabelValues(method).Inc()
+			return fmt.Errorf("%s: lost after %d attempts over %s: %w", method, attempt, r.clock.Now().Sub(start).Round(time.Second), err)
+		}
+		r.metrics.slackRetries.WithLabelValues(method).Inc()
+		if sleepErr := r.clock.Sleep(ctx, wait); sleepErr != nil {
+			r.metrics.lost.WithLabelValues(method).Inc()
+			return fmt.Errorf("%s: lost at shutdown: %w (last error: %v)", method, sleepErr, err)
+		}
+	}
+}
+
+// retryDelay says whether err is worth another try, and after how long (Retry-After, else
+// backoff). A network error, a truncated body or an HTML page where JSON was due is retried even
+// though Slack may have acted on the first try: a rare duplicate reply is the lesser harm next
+// to a question left unanswered.
 func retryDelay(err error, backoff time.Duration) (time.Duration, bool) {
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
@@ -152,7 +197,8 @@ func retryDelay(err error, backoff time.Duration) (time.Duration, bool) {
 		return backoff, status.Code >= 500 || status.Code == http.StatusTooManyRequests
 	}
 	var netErr net.Error
-	if errors.As(err, &netErr) {
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &netErr) || errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return backoff, true
 	}
 	var slackErr slack.SlackErrorResponse

@@ -28,7 +28,7 @@ func init() {
 	subcommands = []subcommand{
 		{"help", "help", "how to ask and what I know", (*Bot).helpMessage},
 		{"topics", "topics", "every topic I can answer", (*Bot).topicsMessage},
-		{"gaps", "gaps", "the questions I could not answer lately, most asked first", (*Bot).gapsMessage},
+		{"gaps", "gaps", "the questions I could not answer lately, most asked first (and your own private ones, for you only)", (*Bot).gapsMessage},
 	}
 }
 
@@ -47,7 +47,8 @@ func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.T
 		}
 	}
 	a := b.opts.Answerer.Answer(text)
-	b.asked(a, "channel", cmd.ChannelID, "user", cmd.UserID)
+	// Only the asker sees a slash command's answer, so its question is private wherever asked.
+	b.asked(a, Asker{User: cmd.UserID}, "channel", cmd.ChannelID, "user", cmd.UserID)
 	msg := AnswerMessage(a, MessageOptions{Ephemeral: true, Question: html.UnescapeString(text)})
 	if b.respond(ctx, cmd.ResponseURL, msg, slack.ResponseTypeEphemeral) {
 		b.answered(a, sourceSlash, received, "channel", cmd.ChannelID, "user", cmd.UserID)
@@ -113,15 +114,27 @@ var kindHeading = map[knowledge.Kind]string{
 	knowledge.Together: "How they work together", knowledge.HowTo: "How to", knowledge.FAQ: "Common questions",
 }
 
-func (b *Bot) gapsMessage(context.Context, slack.SlashCommand) Message {
-	gaps := b.gaps.Top(maxGapsShown)
-	if len(gaps) == 0 {
+// gapsMessage lists the questions asked where everyone could see them, then the asker's own
+// private ones: a slash command's answer is shown to its asker only.
+func (b *Bot) gapsMessage(_ context.Context, cmd slack.SlashCommand) Message {
+	public, own := b.gaps.Top(maxGapsShown), b.gaps.Own(cmd.UserID, maxGapsShown)
+	if len(public) == 0 && len(own) == 0 {
 		return TextMessage("Unanswered questions", "No unanswered questions lately. :tada:")
 	}
 	var s strings.Builder
-	s.WriteString("The questions I could not answer lately, most asked first. Each is a knowledge entry waiting to be written:\n\n")
-	for _, g := range gaps {
-		fmt.Fprintf(&s, "• %s (%d×, last %s)\n", EscapeText(g.Question), g.Count, g.Last.UTC().Format("Jan 2 15:04 MST"))
+	if len(public) > 0 {
+		s.WriteString("The questions I could not answer lately, most asked first. Each is a knowledge entry waiting to be written:\n\n")
+		writeGaps(&s, public)
+	}
+	if len(own) > 0 {
+		s.WriteString("\n*Your own unanswered questions* (asked privately; only you see these):\n\n")
+		writeGaps(&s, own)
 	}
 	return TextMessage("Unanswered questions", s.String())
+}
+
+func writeGaps(s *strings.Builder, gaps []Gap) {
+	for _, g := range gaps {
+		fmt.Fprintf(s, "• %s (%d×, last %s)\n", EscapeText(g.Question), g.Count, g.Last.UTC().Format("Jan 2 15:04 MST"))
+	}
 }

@@ -12,7 +12,8 @@ import (
 	"github.com/dvkbot/dvkbot/bot/slackfake"
 )
 
-const wait = 5 * time.Second
+// wait bounds every wait: it only catches hangs, so it is generous for a loaded machine.
+const wait = time.Minute
 
 // newAPI returns the real slack-go client pointed at fake, with its own
 // transport so idle connections close at cleanup.

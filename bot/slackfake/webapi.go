@@ -29,7 +29,8 @@ func failure(code string) reply { return reply{"ok": false, "error": code} }
 type response struct {
 	status     int
 	retryAfter string // Retry-After header, on 429
-	body       reply  // nil means the HTML page Slack sends with a 5xx
+	body       reply  // nil means an HTML page, as Slack sends with a 5xx
+	truncate   bool   // cut the JSON body short and drop the connection
 }
 
 // method is one Web API method the fake implements.
@@ -44,15 +45,41 @@ var methods = map[string]method{
 	"chat.postMessage":      {BotToken, (*Server).postMessage},
 	"chat.postEphemeral":    {BotToken, (*Server).postEphemeral},
 	"chat.update":           {BotToken, (*Server).updateMessage},
+	"conversations.info":    {BotToken, (*Server).conversationInfo},
 	"views.publish":         {BotToken, (*Server).publishView},
 }
 
-// fault is an injected failure for the next calls to a method.
+// fault is an injected failure for the next calls to a method, or for all
+// calls until a time.
 type fault struct {
-	times      int
-	status     int    // 429, 5xx, or 200 with an error body
-	code       string // error code for 200 and 429
+	times      int       // calls left to fail; unused when until is set
+	until      time.Time // fail every call before this time on the fake's clock
+	status     int       // 429, 5xx, or 200 with an error body
+	code       string    // error code for 200 and 429
 	retryAfter time.Duration
+	failure    Failure // for an Outage
+}
+
+// Failure is how calls fail during an Outage.
+type Failure int
+
+const (
+	// ServerError answers HTTP 503 with an HTML page, as Slack's front end
+	// does when Slack is down.
+	ServerError Failure = iota
+	// HTMLPage answers HTTP 200 with an HTML page where JSON was due, as a
+	// proxy or a captive portal does.
+	HTMLPage
+	// TruncatedBody answers HTTP 200 with the JSON body cut short, then
+	// drops the connection, as a proxy dying mid-response does.
+	TruncatedBody
+)
+
+// Outage makes every call to method fail with f until d has passed on the
+// fake's clock (see WithClock), counting from now. Method may be
+// "response_url".
+func (s *Server) Outage(method string, d time.Duration, f Failure) {
+	s.addFault(method, &fault{until: s.clock.Now().Add(d), failure: f})
 }
 
 // RateLimit makes the next times calls to method answer HTTP 429 with a
@@ -75,7 +102,7 @@ func (s *Server) FailNext(method, errorCode string, times int) {
 }
 
 func (s *Server) addFault(method string, f *fault) {
-	if f.times <= 0 {
+	if f.times <= 0 && f.until.IsZero() {
 		return
 	}
 	s.mu.Lock()
@@ -83,15 +110,24 @@ func (s *Server) addFault(method string, f *fault) {
 	s.faults[method] = append(s.faults[method], f)
 }
 
-// takeFault consumes one injected failure for method, if any is queued.
+// takeFault consumes one injected failure for method, if any is queued. An
+// outage that has ended is dropped.
 func (s *Server) takeFault(method string) *response {
+	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	queue := s.faults[method]
+	for len(queue) > 0 && !queue[0].until.IsZero() && !now.Before(queue[0].until) {
+		queue = queue[1:]
+	}
+	s.faults[method] = queue
 	if len(queue) == 0 {
 		return nil
 	}
 	f := queue[0]
+	if !f.until.IsZero() {
+		return outageResponse(f.failure)
+	}
 	if f.times--; f.times == 0 {
 		s.faults[method] = queue[1:]
 	}
@@ -106,9 +142,25 @@ func (s *Server) takeFault(method string) *response {
 	}
 }
 
+// outageResponse is the answer to a call during an outage.
+func outageResponse(f Failure) *response {
+	switch f {
+	case HTMLPage:
+		return &response{status: http.StatusOK}
+	case TruncatedBody:
+		return &response{status: http.StatusOK, body: reply{"ok": true, "warning": "truncated"}, truncate: true}
+	default:
+		return &response{status: http.StatusServiceUnavailable}
+	}
+}
+
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, apiPath)
 	c, err := readCall(r, name)
+	c.Time = s.clock.Now()
+	if !s.hold(r.Context(), name) {
+		return // the app gave up on the call while it was stalled
+	}
 	resp := response{status: http.StatusOK, body: failure("invalid_json")}
 	if err == nil {
 		resp = s.answer(&c)
@@ -148,9 +200,16 @@ func authorize(want, got string) string {
 	return ""
 }
 
+// errorOf is the Slack error code of a response, or what went wrong when
+// the response was not Slack's JSON at all.
 func errorOf(r response) string {
-	if r.body == nil {
+	switch {
+	case r.body == nil && r.status == http.StatusOK:
+		return "(HTML page)"
+	case r.body == nil:
 		return http.StatusText(r.status)
+	case r.truncate:
+		return "(truncated body)"
 	}
 	if ok, _ := r.body["ok"].(bool); ok {
 		return ""
@@ -169,15 +228,24 @@ func writeResponse(w http.ResponseWriter, r response) {
 		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", r.status, http.StatusText(r.status))
 		return
 	}
+	body := mustJSON(r.body)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if r.truncate {
+		// Announce the whole body, send half: net/http then closes the connection, and
+		// the client reads an unexpected EOF.
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(r.status)
+		_, _ = w.Write(body[:len(body)/2])
+		return
+	}
 	w.WriteHeader(r.status)
-	_ = json.NewEncoder(w).Encode(r.body)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 // readCall decodes a request the way Slack accepts them: a form (slack-go's
 // default, token in the body) or a JSON body (token as Bearer header).
 func readCall(r *http.Request, name string) (Call, error) {
-	c := Call{Method: name, Time: time.Now(), Params: url.Values{}}
+	c := Call{Method: name, Params: url.Values{}}
 	params, err := readParams(r)
 	if err != nil {
 		return c, err
@@ -349,6 +417,9 @@ func (s *Server) publishView(c *Call) reply {
 func (s *Server) checkContent(c *Call, maxBlocks int) reply {
 	if bad := s.checkBlocks(c, maxBlocks, "/blocks"); bad != nil {
 		return bad
+	}
+	if !utf8.ValidString(c.Text) {
+		s.violate(c.Method, fmt.Sprintf("text is not valid UTF-8, which Slack would mangle: %.80q", c.Text))
 	}
 	if n := utf8.RuneCountInString(c.Text); n > maxMessageText {
 		s.violate(c.Method, fmt.Sprintf("msg_too_long: text has %d characters, Slack allows %d", n, maxMessageText))

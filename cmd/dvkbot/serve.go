@@ -15,8 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/dvkbot/dvkbot/bot"
 	"github.com/dvkbot/dvkbot/index"
@@ -46,10 +44,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	reloads := newReloader(live, cfg.KnowledgeDir, log, reg)
 	log.Info("knowledge indexed", "entries", len(ix.Entries()), "team_dir", cfg.KnowledgeDir)
 
-	httpClient := bot.NewHTTPClient(cfg.Workers)
-	api := slack.New(cfg.BotToken, slack.OptionAppLevelToken(cfg.AppToken), slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(httpClient))
 	b := bot.New(bot.Options{
-		API: api, Socket: socketmode.New(api), Answerer: live, Logger: log, Metrics: bot.NewMetrics(reg), HTTPClient: httpClient,
+		AppToken: cfg.AppToken, BotToken: cfg.BotToken, APIURL: cfg.APIURL,
+		Answerer: live, Logger: log, Metrics: bot.NewMetrics(reg),
 		SlashCommand: cfg.SlashCommand, AllowedChannels: cfg.AllowedChannels, Workers: cfg.Workers,
 		DrainTimeout: cfg.ShutdownTimeout,
 	})
@@ -58,7 +55,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("DVK_HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
 	}
-	ops := &http.Server{Handler: opsHandler(reg, b.Connected), ReadHeaderTimeout: 5 * time.Second}
+	// Timeouts bound what a slow or idle client can hold: the ops port may be reachable by more
+	// than Prometheus and the kubelet.
+	ops := &http.Server{Handler: opsHandler(reg, b.Connected), ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
 	go func() {
 		if err := ops.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("ops server stopped", "err", err)
