@@ -524,7 +524,7 @@ func must[T any](v T, err error) func(t *testing.T) T {
 	}
 }
 
-func mustDo(t *testing.T, err error) {
+func mustDo(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -32,10 +32,11 @@ type txn interface {
 }
 
 // buckets are every bucket a local brain uses; the bbolt file creates them on open.
-var buckets = []string{bucketGaps, bucketVoters, bucketTallies, bucketEntries, bucketPending, bucketMeta}
+var buckets = []string{bucketGaps, bucketGapLast, bucketVoters, bucketTallies, bucketEntries, bucketPending, bucketMeta}
 
 const (
 	bucketGaps    = "gaps"    // gap key -> JSON []Ask
+	bucketGapLast = "gaplast" // gap key -> when last asked, decimal Unix nanoseconds
 	bucketVoters  = "voters"  // entry id NUL channel/ts/user -> "up" or "down"
 	bucketTallies = "tallies" // entry id -> JSON Tally
 	bucketEntries = "entries" // entry id -> JSON []Captured, oldest first

@@ -3,6 +3,7 @@ package brain
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -91,7 +92,12 @@ func (l *local) RecordGap(_ context.Context, ask Ask) error {
 		if err != nil {
 			return err
 		}
-		if err := putJSON(tx, bucketGaps, key, keepAsks(append(asks, a), cutoff)); err != nil {
+		asks = keepAsks(append(asks, a), cutoff)
+		if err := putJSON(tx, bucketGaps, key, asks); err != nil {
+			return err
+		}
+		last := strconv.AppendInt(nil, latestAsk(asks).UnixNano(), 10)
+		if err := tx.put(bucketGapLast, key, last); err != nil {
 			return err
 		}
 		if known {
@@ -108,32 +114,37 @@ func (l *local) RecordGap(_ context.Context, ask Ask) error {
 // evictGaps drops the least recently asked questions past MaxGaps. Questions asked before
 // the window need no pruning of their own: listing skips them, and they are the first to go.
 func evictGaps(tx txn) error {
-	if n, err := count(tx, bucketGaps); err != nil || n <= MaxGaps {
+	if n, err := count(tx, bucketGapLast); err != nil || n <= MaxGaps {
 		return err
 	}
 	type last struct {
 		key string
-		at  time.Time
+		at  int64
 	}
 	var all []last
-	err := tx.each(bucketGaps, func(key string, value []byte) error {
-		var asks []Ask
-		if err := json.Unmarshal(value, &asks); err != nil {
-			return fmt.Errorf("gap %q: %w", key, err)
+	err := tx.each(bucketGapLast, func(key string, value []byte) error {
+		at, err := strconv.ParseInt(string(value), 10, 64)
+		if err != nil {
+			return fmt.Errorf("gap %q: last asked %q: %w", key, value, err)
 		}
-		all = append(all, last{key, latestAsk(asks)})
+		all = append(all, last{key, at})
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].at.After(all[j].at) })
+	sort.Slice(all, func(i, j int) bool { return all[i].at > all[j].at })
 	for _, g := range all[MaxGaps:] {
-		if err := tx.del(bucketGaps, g.key); err != nil {
+		if err := deleteGap(tx, g.key); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// deleteGap forgets a question and when it was last asked.
+func deleteGap(tx txn, key string) error {
+	return errors.Join(tx.del(bucketGaps, key), tx.del(bucketGapLast, key))
 }
 
 // ListGaps implements GapLog.
@@ -164,7 +175,7 @@ func (l *local) DeleteGap(_ context.Context, question string) error {
 	if key == "" {
 		return fmt.Errorf("brain: delete gap: %w", invalid("empty question"))
 	}
-	if err := l.store.update(func(tx txn) error { return tx.del(bucketGaps, key) }); err != nil {
+	if err := l.store.update(func(tx txn) error { return deleteGap(tx, key) }); err != nil {
 		return fmt.Errorf("brain: delete gap: %w", err)
 	}
 	return nil

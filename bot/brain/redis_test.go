@@ -33,7 +33,7 @@ func (s *redisServer) url() string {
 
 // startRedis starts a redis-server for this test, killed when it ends. Without redis-server
 // the test is skipped, unless DVK_REQUIRE_REDIS=1 (as in CI) makes that a failure.
-func startRedis(t *testing.T) *redisServer {
+func startRedis(t testing.TB) *redisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("DVK_REQUIRE_REDIS") == "1" {
@@ -54,7 +54,7 @@ func startRedis(t *testing.T) *redisServer {
 }
 
 // freePort is a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -66,7 +66,7 @@ func freePort(t *testing.T) int {
 
 // startRedisOn starts redis-server on port, without persistence, and returns once its log says
 // it accepts connections and it answers PING.
-func startRedisOn(t *testing.T, port int) (*redisServer, error) {
+func startRedisOn(t testing.TB, port int) (*redisServer, error) {
 	t.Helper()
 	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
@@ -126,14 +126,14 @@ func (s *redisServer) kill() {
 }
 
 // client is a plain Redis client on the server, for looking behind the brain.
-func (s *redisServer) client(t *testing.T) *redis.Client {
+func (s *redisServer) client(t testing.TB) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(s.port)})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
 
 // openShared opens a shared brain on the server, closed when the test ends.
-func (s *redisServer) openShared(t *testing.T, clock *fakeClock) brain.Brain {
+func (s *redisServer) openShared(t testing.TB, clock *fakeClock) brain.Brain {
 	t.Helper()
 	opts := brain.Options{RedisURL: s.url()}
 	if clock != nil {
