@@ -10,37 +10,16 @@ import (
 	"time"
 
 	"github.com/dvkbot/dvkbot/bot/brain"
+	"github.com/dvkbot/dvkbot/bot/slackfake"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
 // The contract every Brain keeps, run against each implementation by TestMemoryContract,
 // TestEmbeddedContract and TestRedisContract.
 
-// fakeClock is the brains' clock in tests: windows are crossed by advancing it, never by
-// waiting.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// opener makes a fresh, empty brain on clock, closed when the test ends.
-type opener func(t *testing.T, clock *fakeClock) brain.Brain
+// opener makes a fresh, empty brain on clock, closed when the test ends. The clock is the
+// fake Slack's simulated one: windows are crossed by advancing it, never by waiting.
+type opener func(t *testing.T, clock *slackfake.Clock) brain.Brain
 
 // patience bounds every wait for an event: long enough to only ever catch a hang.
 const patience = 60 * time.Second
@@ -50,7 +29,7 @@ const patience = 60 * time.Second
 func runContract(t *testing.T, open opener, parallel bool) {
 	tests := []struct {
 		name string
-		run  func(t *testing.T, b brain.Brain, clock *fakeClock)
+		run  func(t *testing.T, b brain.Brain, clock *slackfake.Clock)
 	}{
 		{"MarkSeenFirstWins", contractMarkSeenFirstWins},
 		{"ThreadContext", contractThreadContext},
@@ -74,7 +53,7 @@ func runContract(t *testing.T, open opener, parallel bool) {
 			if parallel {
 				t.Parallel()
 			}
-			clock := newClock()
+			clock := slackfake.NewClock()
 			tc.run(t, open(t, clock), clock)
 		})
 	}
@@ -110,7 +89,7 @@ func concurrently(t *testing.T, n int, fn func() (bool, error)) int {
 	return int(wins.Load())
 }
 
-func contractMarkSeenFirstWins(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractMarkSeenFirstWins(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	wins := concurrently(t, 16, func() (bool, error) { return b.MarkSeen(ctx, "event:Ev1") })
 	if wins != 1 {
@@ -127,7 +106,7 @@ func contractMarkSeenFirstWins(t *testing.T, b brain.Brain, _ *fakeClock) {
 	}
 }
 
-func contractThreadContext(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractThreadContext(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	if _, ok, err := b.RecallThread(ctx, "C1", "100.1"); err != nil || ok {
 		t.Fatalf("new thread: ok=%v err=%v, want nothing remembered", ok, err)
@@ -159,7 +138,7 @@ func privately(question, user string) brain.Ask {
 	return brain.Ask{Question: question, User: user, Channel: "D" + user}
 }
 
-func contractGapsCountPerNormalisedQuestion(t *testing.T, b brain.Brain, clock *fakeClock) {
+func contractGapsCountPerNormalisedQuestion(t *testing.T, b brain.Brain, clock *slackfake.Clock) {
 	ctx := t.Context()
 	for _, a := range []brain.Ask{
 		ask("How do I scale Swarm?", "U1"), ask("a lonely question", "U2"),
@@ -187,7 +166,7 @@ func contractGapsCountPerNormalisedQuestion(t *testing.T, b brain.Brain, clock *
 	}
 }
 
-func contractGapsPrivateStayPrivate(t *testing.T, b brain.Brain, clock *fakeClock) {
+func contractGapsPrivateStayPrivate(t *testing.T, b brain.Brain, clock *slackfake.Clock) {
 	ctx := t.Context()
 	for _, a := range []brain.Ask{
 		ask("what is a pod", "U1"),
@@ -222,7 +201,7 @@ func contractGapsPrivateStayPrivate(t *testing.T, b brain.Brain, clock *fakeCloc
 	}
 }
 
-func contractGapsWindow(t *testing.T, b brain.Brain, clock *fakeClock) {
+func contractGapsWindow(t *testing.T, b brain.Brain, clock *slackfake.Clock) {
 	ctx := t.Context()
 	mustDo(t, b.RecordGap(ctx, ask("old question", "U1")))
 	mustDo(t, b.RecordGap(ctx, ask("asked twice", "U1")))
@@ -238,7 +217,7 @@ func contractGapsWindow(t *testing.T, b brain.Brain, clock *fakeClock) {
 	}
 }
 
-func contractGapsDeleteAnswered(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractGapsDeleteAnswered(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	mustDo(t, b.RecordGap(ctx, ask("What is Helm?", "U1")))
 	mustDo(t, b.RecordGap(ctx, ask("what is kustomize", "U1")))
@@ -250,7 +229,7 @@ func contractGapsDeleteAnswered(t *testing.T, b brain.Brain, _ *fakeClock) {
 	mustDo(t, b.DeleteGap(ctx, "never asked"))
 }
 
-func contractGapsBounded(t *testing.T, b brain.Brain, clock *fakeClock) {
+func contractGapsBounded(t *testing.T, b brain.Brain, clock *slackfake.Clock) {
 	ctx := t.Context()
 	for i := range brain.MaxGaps + 1 {
 		clock.Advance(time.Second)
@@ -273,7 +252,7 @@ func contractGapsBounded(t *testing.T, b brain.Brain, clock *fakeClock) {
 	}
 }
 
-func contractGapsRejectBadInput(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractGapsRejectBadInput(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	for name, a := range map[string]brain.Ask{
 		"blank question": ask("  ?  ", "U1"),
@@ -289,7 +268,7 @@ func contractGapsRejectBadInput(t *testing.T, b brain.Brain, _ *fakeClock) {
 	}
 }
 
-func contractVotesOncePerUserPerMessage(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractVotesOncePerUserPerMessage(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	vote := func(user, ts string, up bool) brain.Vote {
 		return brain.Vote{EntryID: "docker-swarm", User: user, Channel: "C1", MessageTS: ts, Up: up}
@@ -329,7 +308,7 @@ func entryMarkdown(id, title string) string {
 		"questions:\n  - how do i " + title + "\n---\n**" + title + ":** do it like this.\n"
 }
 
-func contractEntriesVersioned(t *testing.T, b brain.Brain, clock *fakeClock) {
+func contractEntriesVersioned(t *testing.T, b brain.Brain, clock *slackfake.Clock) {
 	ctx := t.Context()
 	first := must(b.SaveEntry(ctx, brain.Draft{Markdown: entryMarkdown("prune-images", "prune images"), Author: "U1",
 		Permalink: "https://example.slack.com/archives/C1/p100"}))(t)
@@ -370,7 +349,7 @@ func contractEntriesVersioned(t *testing.T, b brain.Brain, clock *fakeClock) {
 	}
 }
 
-func contractEntriesRejectInvalid(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractEntriesRejectInvalid(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	_, err := b.SaveEntry(ctx, brain.Draft{Markdown: "---\nid: Bad_ID\ntitle: x\nkind: howto\nquestions: [x]\n---\nbody", Author: "U1"})
 	var problems knowledge.Problems
@@ -389,7 +368,7 @@ func contractEntriesRejectInvalid(t *testing.T, b brain.Brain, _ *fakeClock) {
 	}
 }
 
-func contractEntriesWithdraw(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractEntriesWithdraw(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	must(b.SaveEntry(ctx, brain.Draft{Markdown: entryMarkdown("prune-images", "prune"), Author: "U1"}))(t)
 	must(b.SaveEntry(ctx, brain.Draft{Markdown: entryMarkdown("prune-images", "prune"), Author: "U1"}))(t)
@@ -431,7 +410,7 @@ func waitUntil(t *testing.T, ch <-chan struct{}, what string, ok func() bool) {
 	}
 }
 
-func contractEntriesWatch(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractEntriesWatch(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx, cancel := context.WithCancel(t.Context())
 	changes := b.Watch(ctx)
 	before := must(b.Revision(ctx))(t)
@@ -457,7 +436,7 @@ func question(text, ts string) brain.Pending {
 	return brain.Pending{Question: text, Channel: "C1", ThreadTS: ts, Asker: "U1"}
 }
 
-func contractPendingQueue(t *testing.T, b brain.Brain, clock *fakeClock) {
+func contractPendingQueue(t *testing.T, b brain.Brain, clock *slackfake.Clock) {
 	ctx := t.Context()
 	first := must(b.AddPending(ctx, question("how do I rotate swarm certs", "1.1")))(t)
 	if first.ID != brain.PendingID("C1", "1.1") || !first.Asked.Equal(clock.Now()) {
@@ -489,7 +468,7 @@ func contractPendingQueue(t *testing.T, b brain.Brain, clock *fakeClock) {
 	}
 }
 
-func contractPendingResolvedOnce(t *testing.T, b brain.Brain, _ *fakeClock) {
+func contractPendingResolvedOnce(t *testing.T, b brain.Brain, _ *slackfake.Clock) {
 	ctx := t.Context()
 	p := must(b.AddPending(ctx, question("two experts answer at once", "3.3")))(t)
 	wins := concurrently(t, 8, func() (bool, error) {
@@ -501,7 +480,7 @@ func contractPendingResolvedOnce(t *testing.T, b brain.Brain, _ *fakeClock) {
 	}
 }
 
-func contractPendingBounded(t *testing.T, b brain.Brain, clock *fakeClock) {
+func contractPendingBounded(t *testing.T, b brain.Brain, clock *slackfake.Clock) {
 	ctx := t.Context()
 	for i := range brain.MaxPending + 1 {
 		clock.Advance(time.Second)

@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"github.com/dvkbot/dvkbot/bot/brain"
+	"github.com/dvkbot/dvkbot/bot/slackfake"
 )
 
-func openMemory(t *testing.T, clock *fakeClock) brain.Brain {
+func openMemory(t *testing.T, clock *slackfake.Clock) brain.Brain {
 	b := brain.NewMemory(brain.Options{Now: clock.Now})
 	t.Cleanup(func() { mustDo(t, b.Close()) })
 	return b
 }
 
-func openEmbedded(t *testing.T, clock *fakeClock) brain.Brain {
+func openEmbedded(t *testing.T, clock *slackfake.Clock) brain.Brain {
 	b, err := brain.OpenEmbedded(brain.Options{DataDir: t.TempDir(), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +42,7 @@ func TestLocalForgetsAfterTTL(t *testing.T) {
 	for name, open := range map[string]opener{"memory": openMemory, "embedded": openEmbedded} {
 		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
-			clock := newClock()
+			clock := slackfake.NewClock()
 			b := open(t, clock)
 			must(b.MarkSeen(ctx, "event:Ev1"))(t)
 			mustDo(t, b.RememberThread(ctx, "C1", "1.1", "docker-swarm"))
@@ -68,7 +69,7 @@ func TestLocalForgetsAfterTTL(t *testing.T) {
 // bounded number of keys, forgetting the oldest first.
 func TestLocalDedupeMemoryIsBounded(t *testing.T) {
 	ctx := t.Context()
-	b := openEmbedded(t, newClock())
+	b := openEmbedded(t, slackfake.NewClock())
 	const bound = 20000
 	for i := range bound + 1 {
 		must(b.MarkSeen(ctx, fmt.Sprint("event:", i)))(t)
@@ -85,7 +86,7 @@ func TestLocalDedupeMemoryIsBounded(t *testing.T) {
 // one process are there when the next one opens the same folder.
 func TestEmbeddedSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	clock := newClock()
+	clock := slackfake.NewClock()
 	checkSurvivesRestart(t, func() brain.Brain {
 		b, err := brain.OpenEmbedded(brain.Options{DataDir: dir, Now: clock.Now})
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dvkbot/dvkbot/bot/brain"
+	"github.com/dvkbot/dvkbot/bot/slackfake"
 )
 
 // redisServer is a real redis-server this test started on a loopback port.
@@ -133,7 +134,7 @@ func (s *redisServer) client(t testing.TB) *redis.Client {
 }
 
 // openShared opens a shared brain on the server, closed when the test ends.
-func (s *redisServer) openShared(t testing.TB, clock *fakeClock) brain.Brain {
+func (s *redisServer) openShared(t testing.TB, clock *slackfake.Clock) brain.Brain {
 	t.Helper()
 	opts := brain.Options{RedisURL: s.url()}
 	if clock != nil {
@@ -150,7 +151,7 @@ func (s *redisServer) openShared(t testing.TB, clock *fakeClock) brain.Brain {
 func TestRedisContract(t *testing.T) {
 	server := startRedis(t)
 	raw := server.client(t)
-	runContract(t, func(t *testing.T, clock *fakeClock) brain.Brain {
+	runContract(t, func(t *testing.T, clock *slackfake.Clock) brain.Brain {
 		mustDo(t, raw.FlushDB(t.Context()).Err())
 		return server.openShared(t, clock)
 	}, false) // one server, emptied for each case
@@ -231,7 +232,7 @@ func TestRedisSetsTTLs(t *testing.T) {
 // replaces it.
 func TestRedisSurvivesReplicaRestart(t *testing.T) {
 	server := startRedis(t)
-	clock := newClock()
+	clock := slackfake.NewClock()
 	checkSurvivesRestart(t, func() brain.Brain {
 		b, err := brain.Open(brain.Options{RedisURL: server.url(), Now: clock.Now})
 		if err != nil {
