@@ -10,7 +10,10 @@ import (
 
 // runChat is a terminal conversation: each answer is context for the next question, as in a
 // Slack thread ("what about networking?").
-func runChat(_ []string, s stdio) error {
+func runChat(args []string, s stdio) error {
+	if err := parseNoArgs(noFlags("chat"), args, s); err != nil {
+		return err
+	}
 	ix, err := openIndex()
 	if err != nil {
 		return err
