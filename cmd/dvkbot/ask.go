@@ -63,6 +63,9 @@ func runAsk(args []string, s stdio) error {
 	if err := parseFlags(fs, flagsFirst(fs, args), s); err != nil {
 		return err
 	}
+	if joinArgs(fs.Args()) == "" && isTerminal(s.in) {
+		return usagef(fs, "no question: give one, or pipe questions in, one per line")
+	}
 	ix, err := openIndex()
 	if err != nil {
 		return err
@@ -102,11 +105,11 @@ func printAnswer(w io.Writer, a index.Answer, asJSON bool) error {
 		_, err = fmt.Fprintf(w, "%s\n", data)
 		return err
 	}
+	md := a.Markdown()
 	if a.Answered {
-		fmt.Fprintf(w, "# %s\n\n", a.Entry.Title)
+		md = "# " + a.Entry.Title + "\n\n" + md
 	}
-	_, err := fmt.Fprintln(w, a.Markdown())
-	return err
+	return writeMarkdown(w, md)
 }
 
 // flagsFirst moves the flags fs defines, with their values, in front of the other words, where

@@ -21,43 +21,61 @@ import (
 // catches a hang.
 const processWait = 60 * time.Second
 
-// built is the dvkbot binary, built once for every test of the package that runs it.
-var built struct {
-	once      sync.Once
-	dir, path string
-	out       []byte
-	err       error
-}
+// binDir is where the test run builds dvkbot; TestMain removes it.
+var binDir string
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if built.dir != "" {
-		_ = os.RemoveAll(built.dir)
+	dir, err := os.MkdirTemp("", "dvkbot-test-")
+	if err != nil {
+		panic(err)
 	}
+	binDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-// dvkbotBinary builds the command as a user does (go build) and returns the binary's path.
-func dvkbotBinary(t *testing.T) string {
+// binary is dvkbot built once for every test that runs it.
+type binary struct {
+	once sync.Once
+	path string
+	out  []byte
+	err  error
+}
+
+func (b *binary) build(t *testing.T, name string, flags ...string) string {
 	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "dvkbot-test-"); built.err != nil {
-			return
-		}
-		built.path = filepath.Join(built.dir, "dvkbot")
-		built.out, built.err = exec.Command("go", "build", "-o", built.path, ".").CombinedOutput()
+	b.once.Do(func() {
+		b.path = filepath.Join(binDir, name)
+		cmd := exec.Command("go", append(append([]string{"build"}, flags...), "-o", b.path, ".")...)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		b.out, b.err = cmd.CombinedOutput()
 	})
-	if built.err != nil {
-		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	if b.err != nil {
+		t.Fatalf("go build %v: %v\n%s", flags, b.err, b.out)
 	}
-	return built.path
+	return b.path
+}
+
+var userBuild, imageBuild binary
+
+// dvkbotBinary is dvkbot built as a user builds it (go build, go install).
+func dvkbotBinary(t *testing.T) string { return userBuild.build(t, "dvkbot") }
+
+// imageBinary is dvkbot built as the Dockerfile builds it for the container image.
+func imageBinary(t *testing.T) string {
+	return imageBuild.build(t, "dvkbot-image", "-tags", "noterm", "-trimpath", "-ldflags", "-s -w")
 }
 
 // dvkbotCmd is the built binary with args, its environment the test's own without any dvkbot or
 // Slack variable of the machine running the tests, plus vars ("NAME=value").
 func dvkbotCmd(t *testing.T, vars []string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(dvkbotBinary(t), args...)
+	return binaryCmd(dvkbotBinary(t), vars, args...)
+}
+
+func binaryCmd(bin string, vars []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DVK_") && !strings.HasPrefix(kv, "SLACK_") {
 			cmd.Env = append(cmd.Env, kv)
@@ -96,9 +114,15 @@ type servedBot struct {
 // it has connected to the fake. It is killed at the end of the test if still running.
 func startServe(t *testing.T, fake *slackfake.Server, vars ...string) *servedBot {
 	t.Helper()
+	return startServeBinary(t, dvkbotBinary(t), fake, vars...)
+}
+
+// startServeBinary is startServe with the binary bin.
+func startServeBinary(t *testing.T, bin string, fake *slackfake.Server, vars ...string) *servedBot {
+	t.Helper()
 	env := append([]string{"SLACK_APP_TOKEN=" + slackfake.AppToken, "SLACK_BOT_TOKEN=" + slackfake.BotToken,
 		"SLACK_API_URL=" + fake.APIURL()}, vars...)
-	b := &servedBot{cmd: dvkbotCmd(t, env, "serve"), logs: &syncBuffer{}, exited: make(chan struct{})}
+	b := &servedBot{cmd: binaryCmd(bin, env, "serve"), logs: &syncBuffer{}, exited: make(chan struct{})}
 	b.cmd.Stderr = b.logs
 	if err := b.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -134,16 +158,16 @@ func (b *servedBot) stop(t *testing.T) {
 	}
 }
 
-// TestServeAsAProcess runs the built binary as an operator would: against Slack (the fake),
-// answering a stream of mentions, then stopped with SIGTERM. It reports the memory the process
-// holds while serving, read from /proc.
+// TestServeAsAProcess runs the binary the container image ships as an operator would: against
+// Slack (the fake), answering a stream of mentions, then stopped with SIGTERM. It reports the
+// memory the process holds while serving, read from /proc.
 func TestServeAsAProcess(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("needs /proc to read the process's memory")
 	}
 	fake := slackfake.New(t)
 	addr := freeAddr(t)
-	b := startServe(t, fake, "DVK_HTTP_ADDR="+addr, "DVK_LOG_LEVEL=warn")
+	b := startServeBinary(t, imageBinary(t), fake, "DVK_HTTP_ADDR="+addr, "DVK_LOG_LEVEL=warn")
 	waitUntil(t, "/readyz 200", func() bool { code, _ := get(addr, "/readyz"); return code == 200 })
 
 	const mentions = 200

@@ -73,6 +73,22 @@ func TestAskReadsPipedQuestions(t *testing.T) {
 	}
 }
 
+// TestChatUnderstandsHelpTopicsAndQuit talks to the built binary's chat as a person would.
+func TestChatUnderstandsHelpTopicsAndQuit(t *testing.T) {
+	code, out, errOut := runDvkbot(t, "help\ntopics\nwhat is docker\nquit\nwhat is kubernetes\n", nil, "chat")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{chatHelp, "what-is-kubernetes                 definition", "# " + builtinTitle(t, "what-is-docker")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "I'm not sure") || strings.Contains(out, "# "+builtinTitle(t, "what-is-kubernetes")) {
+		t.Errorf("help, topics or a question after quit was answered as a question:\n%s", out)
+	}
+}
+
 // TestRepositoryStandsAlone: what a user or contributor reads never points outside the repo.
 func TestRepositoryStandsAlone(t *testing.T) {
 	outside := []string{"DESIGN" + ".md", "DESIGN" + " §", ".." + "/shared"}
