@@ -18,7 +18,9 @@ COPY . .
 ARG VERSION=dev
 ARG TARGETOS
 ARG TARGETARCH
-RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o /out/dvkbot ./cmd/dvkbot
+# -tags noterm leaves out the terminal renderer of ask and chat: no use in a container, and it
+# costs every process (serve too) about 8 MB of memory.
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -tags noterm -trimpath -ldflags "-s -w -X main.version=$VERSION" -o /out/dvkbot ./cmd/dvkbot
 
 # Runtime stage: no shell, no package manager; CA certificates and tzdata only.
 # Debian 13 is distroless's maintained release: its Debian 12 images stop updating in September 2026.

@@ -180,7 +180,7 @@ func BenchmarkBareMatchQuery(b *testing.B) {
 }
 
 // BenchmarkMatchRatio runs Match and the bare MatchQuery on the same questions in turn and
-// reports the ratio of their medians, the figure DESIGN.md §6 sets a bound on (3x).
+// reports the ratio of their medians, which the project holds under 3x.
 func BenchmarkMatchRatio(b *testing.B) {
 	for _, size := range append([]int{0}, benchSizes...) {
 		b.Run(benchName(size), func(b *testing.B) {

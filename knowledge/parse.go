@@ -122,7 +122,7 @@ func checkFields(e Entry, bodyLine int) Problems {
 	return ps
 }
 
-// knownFields are the front matter keys of DESIGN.md §4; anything else is most likely a typo
+// knownFields are the front matter keys an entry may have; anything else is most likely a typo
 // that would silently drop data.
 var knownFields = map[string]bool{
 	"id": true, "title": true, "kind": true, "entities": true, "aspects": true,

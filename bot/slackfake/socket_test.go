@@ -229,7 +229,7 @@ func TestRawInnerEventPassesThrough(t *testing.T) {
 	fake := slackfake.New(t)
 	sock := runSocket(t, fake)
 	// Valid JSON that slack-go cannot parse as a message: since v0.34 it
-	// arrives as a bad message the bot must still ack (DESIGN §7).
+	// arrives as a bad message the bot must still ack, or Slack redelivers it.
 	fake.SendEventsAPI(t, json.RawMessage(`{"type":"message","text":42}`))
 	bad := sock.next(t, socketmode.EventTypeErrorBadMessage).Data.(*socketmode.ErrorBadMessage)
 	var env struct {

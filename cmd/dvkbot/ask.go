@@ -13,7 +13,7 @@ import (
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// answerJSON is one line of `ask --json`, as fixed by DESIGN.md §2.
+// answerJSON is one line of `ask --json`: its fields are a contract other tools rely on.
 type answerJSON struct {
 	Question    string      `json:"question"`
 	Answered    bool        `json:"answered"`
@@ -59,10 +59,12 @@ func round(f float64) float64 {
 // runAsk answers the question on the command line, or each line of stdin when there is none.
 func runAsk(args []string, s stdio) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(s.err)
-	asJSON := fs.Bool("json", false, "print one JSON object per question (DESIGN.md §2)")
-	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
+	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	if err := parseFlags(fs, flagsFirst(fs, args), s); err != nil {
 		return err
+	}
+	if joinArgs(fs.Args()) == "" && isTerminal(s.in) {
+		return usagef(fs, "no question: give one, or pipe questions in, one per line")
 	}
 	ix, err := openIndex()
 	if err != nil {
@@ -103,16 +105,17 @@ func printAnswer(w io.Writer, a index.Answer, asJSON bool) error {
 		_, err = fmt.Fprintf(w, "%s\n", data)
 		return err
 	}
+	md := a.Markdown()
 	if a.Answered {
-		fmt.Fprintf(w, "# %s\n\n", a.Entry.Title)
+		md = "# " + a.Entry.Title + "\n\n" + md
 	}
-	_, err := fmt.Fprintln(w, a.Markdown())
-	return err
+	return writeMarkdown(w, md)
 }
 
 // flagsFirst moves the flags fs defines, with their values, in front of the other words, where
 // the flag package looks for them: "ask what is k8s --json" works, and a question's own dashes
-// ("what does docker run -it do") stay in the question. "--" ends the flags.
+// ("what does docker run -it do") stay in the question. Before the first word, every dash is a
+// flag, so that --help and unknown flags reach the flag package. "--" ends the flags.
 func flagsFirst(fs *flag.FlagSet, args []string) []string {
 	var flags, words []string
 	for i := 0; i < len(args); i++ {
@@ -123,12 +126,12 @@ func flagsFirst(fs *flag.FlagSet, args []string) []string {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		f := fs.Lookup(name)
-		if !strings.HasPrefix(a, "-") || f == nil {
+		if a == "-" || !strings.HasPrefix(a, "-") || (f == nil && len(words) > 0) {
 			words = append(words, a)
 			continue
 		}
 		flags = append(flags, a)
-		if !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+		if f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
 			i++
 			flags = append(flags, args[i])
 		}

@@ -8,15 +8,27 @@ import (
 	"github.com/dvkbot/dvkbot/index"
 )
 
+// chatHelp is what `help` says inside chat.
+const chatHelp = `Ask anything about Docker and Kubernetes, in your own words: "what is a pod?",
+"docker vs kubernetes scaling". After an answer, a short follow-up such as "what about
+networking?" is read in its light, as in a Slack thread.
+
+  help     this text
+  topics   everything I can answer (id, kind, title)
+  quit     leave (so do exit, an empty line and Ctrl-D)`
+
 // runChat is a terminal conversation: each answer is context for the next question, as in a
 // Slack thread ("what about networking?").
-func runChat(_ []string, s stdio) error {
+func runChat(args []string, s stdio) error {
+	if err := parseNoArgs(noFlags("chat"), args, s); err != nil {
+		return err
+	}
 	ix, err := openIndex()
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	fmt.Fprintf(s.out, "dvkbot %s: ask about Docker and Kubernetes (%d topics). Empty line or Ctrl-D to quit.\n", version, len(ix.Entries()))
+	fmt.Fprintf(s.out, "dvkbot %s: ask about Docker and Kubernetes (%d topics). Type help, topics, or quit.\n", version, len(ix.Entries()))
 	in := bufio.NewScanner(s.in)
 	in.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	previous := ""
@@ -27,8 +39,15 @@ func runChat(_ []string, s stdio) error {
 			return in.Err()
 		}
 		q := strings.TrimSpace(in.Text())
-		if q == "" || q == "exit" || q == "quit" {
+		switch strings.ToLower(q) {
+		case "", "exit", "quit":
 			return nil
+		case "help":
+			fmt.Fprintln(s.out, chatHelp)
+			continue
+		case "topics":
+			printTopics(s.out, ix.Entries())
+			continue
 		}
 		var a index.Answer
 		if previous != "" {

@@ -18,7 +18,7 @@ func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr s
 	return code, out.String(), errOut.String()
 }
 
-// answer is one line of `ask --json`, with the fields DESIGN.md §2 promises.
+// answer is one line of `ask --json`, with the fields other tools rely on.
 type answer struct {
 	Question string  `json:"question"`
 	Answered bool    `json:"answered"`
@@ -32,7 +32,7 @@ type answer struct {
 	} `json:"related"`
 }
 
-// decodeAnswer parses one JSON line and checks every §2 field is present.
+// decodeAnswer parses one JSON line and checks every promised field is present.
 func decodeAnswer(t *testing.T, line string) answer {
 	t.Helper()
 	var fields map[string]json.RawMessage

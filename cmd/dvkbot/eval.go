@@ -53,14 +53,13 @@ type evalMiss struct {
 // runEval scores a question set and fails below --min on answers or on abstentions.
 func runEval(args []string, s stdio) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(s.err)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	minRate := fs.Float64("min", 0.95, "lowest acceptable share of right answers and of right abstentions")
-	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
+	if err := parseFlags(fs, flagsFirst(fs, args), s); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("want one question set FILE, got %d arguments", fs.NArg())
+		return usagef(fs, "want one question set FILE, got %d arguments", fs.NArg())
 	}
 	cases, err := readEvalCases(fs.Arg(0))
 	if err != nil {

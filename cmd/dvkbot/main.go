@@ -3,6 +3,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,9 +15,11 @@ import (
 // version is stamped at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// command is one subcommand: its one-line help and what it runs.
+// command is one subcommand: how it is called, its help, and what it runs.
 type command struct {
-	summary string
+	args    string // what follows the command's name, e.g. "[--json] QUESTION..."
+	summary string // one line, for the list of commands
+	details string // more for the command's own --help
 	run     func(args []string, stdio stdio) error
 }
 
@@ -33,18 +37,41 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.msg }
 
+// usageError is a command line the command cannot run: it is printed with the command's help,
+// and dvkbot exits 2.
+type usageError struct {
+	fs  *flag.FlagSet
+	err error
+}
+
+func (e usageError) Error() string { return e.err.Error() }
+
+// usagef reports a command line that fs's command cannot run.
+func usagef(fs *flag.FlagSet, format string, args ...any) error {
+	return usageError{fs: fs, err: fmt.Errorf(format, args...)}
+}
+
 var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":       {"run the Slack bot (socket mode) until SIGINT/SIGTERM", runServe},
-		"ask":         {"answer a question offline: ask [--json] QUESTION... (no question: read stdin)", runAsk},
-		"chat":        {"ask questions interactively in the terminal", runChat},
-		"eval":        {"score a question set: eval [--json] [--min 0.95] FILE", runEval},
-		"lint":        {"validate knowledge files: lint [DIR] (built-in when no DIR)", runLint},
-		"topics":      {"list the entries: topics [--json]", runTopics},
-		"version":     {"print version and build info", runVersion},
-		"healthcheck": {"exit 0 when the ops server of a running bot answers /healthz", runHealthcheck},
+		"serve": {"", "Run the Slack bot (Socket Mode) until SIGINT or SIGTERM, then finish replies in flight", serveHelp(), runServe},
+		"ask": {"[--json] QUESTION...", "Answer a question offline, exactly as the bot would",
+			"With no QUESTION, reads questions from standard input, one per line, and answers each in order.\n" +
+				"On a terminal, answers are formatted for it; piped, they are Markdown.\n" +
+				"DVK_KNOWLEDGE_DIR adds a team's knowledge folder, as for serve.", runAsk},
+		"chat": {"", "Ask questions interactively in the terminal",
+			"Each answer is context for the next question, as in a Slack thread (\"what about networking?\").\n" +
+				"Type help for this, topics for everything it knows, quit (or an empty line, or Ctrl-D) to leave.", runChat},
+		"eval": {"[--json] [--min 0.95] FILE", "Score a question set: right answers per topic and overall",
+			"FILE holds one JSON object per line: {\"q\": \"a question\", \"want\": \"an entry id, or abstain\"},\n" +
+				"with \"also\": [ids] for other entries that answer it as well. Exits 1 below --min.", runEval},
+		"lint": {"[DIR]", "Validate knowledge files (the built-in ones when no DIR is given)",
+			"DIR is checked merged over the built-in knowledge, as serve loads it. Every problem is\n" +
+				"printed as FILE:LINE: message; exits 1 when there is any.", runLint},
+		"topics":      {"[--json]", "List the entries the bot answers with: id, kind and title", "", runTopics},
+		"version":     {"", "Print the version and build info", "", runVersion},
+		"healthcheck": {"", "Exit 0 when a running bot's ops server answers /healthz", "It asks DVK_HTTP_ADDR (default :8080) on this host; container images have no shell or curl for it.", runHealthcheck},
 	}
 }
 
@@ -52,11 +79,15 @@ func main() {
 	os.Exit(run(os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
 }
 
-// run dispatches to a subcommand and turns its error into an exit code.
+// run dispatches to a subcommand and turns its error into an exit code: 0 for success and
+// --help, 2 for a command line it cannot run, else the command's own code or 1.
 func run(args []string, s stdio) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || (args[0] == "help" && len(args) == 1) {
 		usage(s.out)
 		return 0
+	}
+	if args[0] == "help" {
+		return run([]string{args[1], "--help"}, s)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -64,14 +95,22 @@ func run(args []string, s stdio) int {
 		usage(s.err)
 		return 2
 	}
-	if err := cmd.run(args[1:], s); err != nil {
-		fmt.Fprintf(s.err, "dvkbot %s: %v\n", args[0], err)
-		if ee, ok := err.(exitError); ok {
-			return ee.code
-		}
-		return 1
+	err := cmd.run(args[1:], s)
+	var ue usageError
+	var ee exitError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(s.err, "dvkbot %s: %v\n\n", args[0], err)
+		commandHelp(s.err, ue.fs)
+		return 2
 	}
-	return 0
+	fmt.Fprintf(s.err, "dvkbot %s: %v\n", args[0], err)
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
 }
 
 func usage(w io.Writer) {
@@ -84,7 +123,55 @@ func usage(w io.Writer) {
 	for _, name := range names {
 		fmt.Fprintf(w, "  %-12s %s\n", name, commands[name].summary)
 	}
-	fmt.Fprintln(w, "\nConfiguration comes from the environment; see README.md.")
+	fmt.Fprintln(w, "\n\"dvkbot COMMAND --help\" tells more about a command. Configuration comes from the environment.")
+}
+
+// parseFlags parses the flags of fs's command. -h or --help prints the command's help and ends
+// it with flag.ErrHelp (exit 0); a flag it does not know ends it with a usageError (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string, s stdio) error {
+	fs.SetOutput(io.Discard) // the flag package would print its own usage on every error; run prints ours once
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		commandHelp(s.out, fs)
+		return err
+	case err != nil:
+		return usageError{fs: fs, err: err}
+	}
+	return nil
+}
+
+// parseNoArgs parses the flags of a command that takes no other arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string, s stdio) error {
+	if err := parseFlags(fs, args, s); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef(fs, "takes no arguments, got %q", strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
+// noFlags is the flag set of a command that has no flags but --help.
+func noFlags(name string) *flag.FlagSet {
+	return flag.NewFlagSet(name, flag.ContinueOnError)
+}
+
+// commandHelp prints the help of fs's command: how to call it, what it does, its flags.
+func commandHelp(w io.Writer, fs *flag.FlagSet) {
+	c := commands[fs.Name()]
+	fmt.Fprintf(w, "Usage: dvkbot %s\n\n%s.\n", strings.TrimSpace(fs.Name()+" "+c.args), c.summary)
+	if c.details != "" {
+		fmt.Fprintf(w, "\n%s\n", c.details)
+	}
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 }
 
 // joinArgs makes one question of the words given on the command line.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -14,13 +15,14 @@ import (
 // runLint validates the built-in knowledge, or a team folder merged over it (a team entry may
 // link to built-in ones). Every problem is printed with file and line.
 func runLint(args []string, s stdio) error {
-	if len(args) > 1 {
-		return fmt.Errorf("want at most one DIR, got %d arguments", len(args))
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	if err := parseFlags(fs, args, s); err != nil {
+		return err
 	}
-	dir := ""
-	if len(args) == 1 {
-		dir = args[0]
+	if fs.NArg() > 1 {
+		return usagef(fs, "want at most one DIR, got %d arguments", fs.NArg())
 	}
+	dir := fs.Arg(0)
 	entries, err := lintEntries(dir)
 	if err != nil {
 		fmt.Fprintln(s.out, err)
@@ -47,9 +49,8 @@ func lintEntries(dir string) ([]knowledge.Entry, error) {
 // runTopics lists the entries the bot can answer with.
 func runTopics(args []string, s stdio) error {
 	fs := flag.NewFlagSet("topics", flag.ContinueOnError)
-	fs.SetOutput(s.err)
 	asJSON := fs.Bool("json", false, "print a JSON array")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args, s); err != nil {
 		return err
 	}
 	cfg, err := loadEngineConfig()
@@ -63,14 +64,22 @@ func runTopics(args []string, s stdio) error {
 	if *asJSON {
 		return json.NewEncoder(s.out).Encode(topics(entries))
 	}
-	for _, e := range entries {
-		fmt.Fprintf(s.out, "%-34s %-10s %s\n", e.ID, e.Kind, e.Title)
-	}
+	printTopics(s.out, entries)
 	return nil
 }
 
+// printTopics lists entries one a line: id, kind and title.
+func printTopics(w io.Writer, entries []knowledge.Entry) {
+	for _, e := range entries {
+		fmt.Fprintf(w, "%-34s %-10s %s\n", e.ID, e.Kind, e.Title)
+	}
+}
+
 // runVersion prints the stamped version and what the binary was built with.
-func runVersion(_ []string, s stdio) error {
+func runVersion(args []string, s stdio) error {
+	if err := parseNoArgs(noFlags("version"), args, s); err != nil {
+		return err
+	}
 	fmt.Fprintf(s.out, "dvkbot %s %s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, setting := range info.Settings {

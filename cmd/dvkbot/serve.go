@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -21,12 +20,15 @@ import (
 )
 
 // runServe runs the Slack bot until SIGINT or SIGTERM, then drains and returns nil.
-func runServe(_ []string, s stdio) error {
+func runServe(args []string, s stdio) error {
+	if err := parseNoArgs(noFlags("serve"), args, s); err != nil {
+		return err
+	}
 	cfg, err := loadServeConfig()
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(s.err, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
+	log := slog.New(slog.NewJSONHandler(s.err, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, cfg, log)
@@ -98,15 +100,15 @@ func opsHandler(reg *prometheus.Registry, connected func() bool) http.Handler {
 
 // runHealthcheck asks a running bot's ops server for /healthz: the container image has no shell
 // or curl, so Compose's healthcheck runs the binary itself.
-func runHealthcheck(_ []string, s stdio) error {
-	addr := os.Getenv("DVK_HTTP_ADDR")
-	if addr == "" {
-		addr = ":8080"
+func runHealthcheck(args []string, s stdio) error {
+	if err := parseNoArgs(noFlags("healthcheck"), args, s); err != nil {
+		return err
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("DVK_HTTP_ADDR %q: %w", addr, err)
+	var cfg OpsConfig
+	if err := load(&cfg); err != nil {
+		return err
 	}
+	host, port, _ := net.SplitHostPort(cfg.HTTPAddr) // validated above
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}

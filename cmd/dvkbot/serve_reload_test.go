@@ -20,9 +20,9 @@ func TestServeReloadsKnowledgeWithoutMissingAReply(t *testing.T) {
 	file := filepath.Join(dir, "access.md")
 	write(t, file, replaceVersion(teamEntry, "v1"))
 	cfg := serveConfig{
-		engineConfig: engineConfig{KnowledgeDir: dir},
-		AppToken:     slackfake.AppToken, BotToken: slackfake.BotToken, APIURL: fake.APIURL(),
-		HTTPAddr: freeAddr(t), LogLevel: "info", SlashCommand: "/dvk", Workers: 4, ShutdownTimeout: 5 * time.Second,
+		EngineConfig: EngineConfig{KnowledgeDir: dir}, OpsConfig: OpsConfig{HTTPAddr: freeAddr(t)},
+		AppToken: slackfake.AppToken, BotToken: slackfake.BotToken, APIURL: fake.APIURL(),
+		LogLevel: slog.LevelInfo, SlashCommand: "/dvk", Workers: 4, ShutdownTimeout: 5 * time.Second,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -15,38 +15,6 @@ import (
 	"github.com/dvkbot/dvkbot/bot/slackfake"
 )
 
-func TestServeConfigErrorsNameTheVariable(t *testing.T) {
-	cases := []struct {
-		name, app, bot, extraKey, extraVal string
-		want                               string
-	}{
-		{"missing app token", "", "xoxb-1-secret", "", "", "SLACK_APP_TOKEN"},
-		{"missing bot token", "xapp-1-secret", "", "", "", "SLACK_BOT_TOKEN"},
-		{"tokens swapped", "xoxb-1-secret", "xapp-1-secret", "", "", "SLACK_APP_TOKEN holds a bot token"},
-		{"bot token of the wrong kind", "xapp-1-secret", "xoxp-1-secret", "", "", "SLACK_BOT_TOKEN holds a user token"},
-		{"bad log level", "xapp-1-secret", "xoxb-1-secret", "DVK_LOG_LEVEL", "loud", "DVK_LOG_LEVEL"},
-		{"bad api url", "xapp-1-secret", "xoxb-1-secret", "SLACK_API_URL", "slack.com", "SLACK_API_URL"},
-		{"bad workers", "xapp-1-secret", "xoxb-1-secret", "DVK_WORKERS", "many", "DVK_WORKERS"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Setenv("SLACK_APP_TOKEN", c.app)
-			t.Setenv("SLACK_BOT_TOKEN", c.bot)
-			if c.extraKey != "" {
-				t.Setenv(c.extraKey, c.extraVal)
-			}
-			var out, errOut bytes.Buffer
-			code := run([]string{"serve"}, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
-			if code == 0 || !strings.Contains(errOut.String(), c.want) {
-				t.Fatalf("exit %d, stderr %q; want non-zero naming %q", code, errOut.String(), c.want)
-			}
-			if strings.Contains(errOut.String(), "secret") {
-				t.Fatalf("a token leaked into the error: %q", errOut.String())
-			}
-		})
-	}
-}
-
 // freeAddr picks a loopback port for the ops server.
 func freeAddr(t *testing.T) string {
 	t.Helper()
