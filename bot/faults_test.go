@@ -325,6 +325,6 @@ func TestInvalidUTF8NeverReachesNotificationText(t *testing.T) {
 type brokenText struct{ bot.Answerer }
 
 func (brokenText) Answer(q string) index.Answer {
-	return index.Answer{Question: q, Answered: true, Entry: knowledge.Entry{
+	return index.Answer{Question: q, Answered: true, Sure: true, Entry: knowledge.Entry{
 		ID: "broken", Title: "Caf\xe9 pods", Body: "**A pod \xff\xfe is a group of containers.**\n\nMore."}}
 }

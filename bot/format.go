@@ -95,7 +95,14 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 	e := a.Entry
 	head := []slack.Block{headerBlock("title", entryTitle(e))}
 	head = appendBlock(head, questionBlock(opts))
+	if !a.Sure {
+		head = append(head, contextBlock("unsure", renderedBody(index.UnsureNote)))
+	}
 	var tail []slack.Block
+	if buttons := entryButtons(ActionRelated, a.Suggestions, maxSuggestions); len(buttons) > 0 {
+		tail = append(tail, contextBlock("alternatives_label", "*Not it? Other topics that may fit:*"),
+			slack.NewActionBlock("alternatives", buttons...))
+	}
 	if buttons := entryButtons(ActionRelated, a.Related, maxButtons); len(buttons) > 0 {
 		tail = append(tail, contextBlock("related_label", "*Related:*"), slack.NewActionBlock("related", buttons...))
 	}
@@ -141,7 +148,7 @@ func notSureMessage(a index.Answer, opts MessageOptions) Message {
 		tail = append(tail, contextBlock("suggestions_label", "Or pick the closest topic:"),
 			slack.NewActionBlock("suggestions", buttons...))
 	}
-	body := bodyBlocks("fallback", renderedBody(index.FallbackMarkdown), maxBlocks-len(head)-len(tail))
+	body := bodyBlocks("fallback", renderedBody(a.Fallback), maxBlocks-len(head)-len(tail))
 	return Message{Text: notSureText, Blocks: concat(head, body, tail)}
 }
 

@@ -35,7 +35,7 @@ func TestMessageBuiltinEntries(t *testing.T) {
 	}
 	for _, e := range entries {
 		answers := map[string]index.Answer{
-			"direct": {Answered: true, Entry: e, Related: relatedOf(ix, e)},
+			"direct": {Answered: true, Sure: true, Entry: e, Related: relatedOf(ix, e)},
 		}
 		if len(e.Questions) > 0 {
 			answers["asked"] = ix.Answer(e.Questions[0])
@@ -100,7 +100,7 @@ func TestMessageHostileAnswer(t *testing.T) {
 	for name, body := range bodies {
 		for _, ephemeral := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/ephemeral=%v", name, ephemeral), func(t *testing.T) {
-				a := index.Answer{Answered: true, Entry: hostileEntry(body), Related: manyRelated(20)}
+				a := index.Answer{Answered: true, Sure: true, Entry: hostileEntry(body), Related: manyRelated(20)}
 				opts := MessageOptions{Ephemeral: ephemeral, Asker: "U1", Question: strings.Repeat("<!everyone> why? ", 100)}
 				m := AnswerMessage(a, opts)
 				checkMessage(t, m)
@@ -124,6 +124,23 @@ func tailBlocks(m Message) int {
 	return n
 }
 
+// An answer that is only the closest the bot has says so, and offers the next candidates first.
+func TestUnsureAnswerSaysSoAndOffersAlternatives(t *testing.T) {
+	e := knowledge.Entry{ID: "docker-volumes", Title: "Docker volumes", Body: "**Volumes keep data.**"}
+	alternatives := []knowledge.Entry{{ID: "docker-data-location", Title: "Where Docker keeps its data"}, {ID: "backup-and-disaster-recovery", Title: "Backups"}}
+	m := AnswerMessage(index.Answer{Answered: true, Entry: e, Suggestions: alternatives}, MessageOptions{})
+	checkMessage(t, m)
+	if got := strings.Join(blockIDs(m), ","); got != "title,unsure,answer_0,alternatives_label,alternatives,feedback" {
+		t.Errorf("blocks %v, want the unsure note after the title and the alternatives before the footer", got)
+	}
+	if got := buttonsOf(m)["alternatives"]; strings.Join(got, ",") != "dvk_related_0=docker-data-location,dvk_related_1=backup-and-disaster-recovery" {
+		t.Errorf("alternative buttons %v", got)
+	}
+	if sure := AnswerMessage(index.Answer{Answered: true, Sure: true, Entry: e, Suggestions: alternatives}, MessageOptions{}); strings.Contains(strings.Join(blockIDs(sure), ","), "unsure") {
+		t.Errorf("a sure answer carries the unsure note: %v", blockIDs(sure))
+	}
+}
+
 func TestMessageLayout(t *testing.T) {
 	e := knowledge.Entry{
 		ID: "difference-scaling", Title: "Scaling in Docker vs Kubernetes",
@@ -131,7 +148,7 @@ func TestMessageLayout(t *testing.T) {
 		Sources: []string{"https://kubernetes.io/docs/concepts/workloads/autoscaling/"},
 	}
 	related := []knowledge.Entry{{ID: "kubernetes-hpa", Title: "Horizontal Pod Autoscaler"}, {ID: "docker-swarm", Title: "Docker Swarm"}}
-	a := index.Answer{Answered: true, Entry: e, Related: related}
+	a := index.Answer{Answered: true, Sure: true, Entry: e, Related: related}
 	tests := []struct {
 		name string
 		opts MessageOptions
@@ -171,7 +188,7 @@ func TestMessageSources(t *testing.T) {
 		"slack://open", "https://www.docker.com/resources/what-container/", "https://kubernetes.io/",
 		"https://e.com/a?b=1&c=2", "https://fourth.example/",
 	}}
-	m := AnswerMessage(index.Answer{Answered: true, Entry: e}, MessageOptions{})
+	m := AnswerMessage(index.Answer{Answered: true, Sure: true, Entry: e}, MessageOptions{})
 	want := "Sources: <https://www.docker.com/resources/what-container/|docker.com/resources/what-container> · " +
 		"<https://kubernetes.io/|kubernetes.io> · <https://e.com/a?b=1&amp;c=2|e.com/a>"
 	if got := contextText(t, m, "sources"); got != want {
@@ -180,7 +197,7 @@ func TestMessageSources(t *testing.T) {
 }
 
 func TestMessageQuestionContext(t *testing.T) {
-	a := index.Answer{Answered: true, Entry: knowledge.Entry{ID: "x", Title: "X", Body: "b"}}
+	a := index.Answer{Answered: true, Sure: true, Entry: knowledge.Entry{ID: "x", Title: "X", Body: "b"}}
 	tests := []struct {
 		name string
 		opts MessageOptions
@@ -246,7 +263,7 @@ func TestMessageNotAnsweredManySuggestions(t *testing.T) {
 }
 
 func TestMessageThankYou(t *testing.T) {
-	a := index.Answer{Answered: true, Entry: knowledge.Entry{ID: "x", Title: "X", Body: "b"}}
+	a := index.Answer{Answered: true, Sure: true, Entry: knowledge.Entry{ID: "x", Title: "X", Body: "b"}}
 	original := AnswerMessage(a, MessageOptions{})
 	// The router rebuilds the message from the interaction payload: go through JSON as it does.
 	raw, err := json.Marshal(slack.Blocks{BlockSet: original.Blocks})

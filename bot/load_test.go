@@ -72,5 +72,5 @@ func drive(t *testing.T, h *harness) []time.Duration {
 type fixedAnswer struct{ bot.Answerer }
 
 func (fixedAnswer) Answer(q string) index.Answer {
-	return index.Answer{Question: q, Answered: true, Entry: knowledge.Entry{ID: "fixed", Title: "Fixed", Body: "**A fixed answer.**"}}
+	return index.Answer{Question: q, Answered: true, Sure: true, Entry: knowledge.Entry{ID: "fixed", Title: "Fixed", Body: "**A fixed answer.**"}}
 }

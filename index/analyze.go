@@ -12,25 +12,36 @@ import (
 // intent it names. User text only ever becomes terms: it never reaches a query syntax.
 func (ix *Index) Analyze(text string) Question {
 	q := Question{Text: cleanText(text)}
-	words := surfaceWords(ix.tokenizer, q.Text)
-	q.Intent = intentOf(words)
+	words := ix.surfaceWords(q.Text)
+	q.Intent, q.Cues = intentOf(words)
+	q.Foreign, q.Instructed = ix.lx.foreignWords(words), ix.lx.instructs(words)
 	q.Corrected = ix.correctAll(words)
 	seq := ix.sequence(strings.Join(words, " "))
 	q.Terms = dedupe(seq, maxTerms)
 	for _, t := range q.Terms {
-		if ix.df[t] == 0 {
+		if !ix.usedTerm(t) {
 			q.Unknown = append(q.Unknown, t)
 		}
 		q.Anchored = q.Anchored || ix.anchors[t]
 		q.Topical = q.Topical || ix.anchors[t] || ix.generic[t] || ix.topical[t]
 	}
 	q.Entities = ix.entities.in(seq)
-	if brandOnly(words, "docker") {
-		q.Entities = slices.DeleteFunc(q.Entities, func(e string) bool { return e == "docker" })
+	for brand, products := range ix.lx.brands {
+		if brandOnly(words, brand, products) {
+			q.Entities = slices.DeleteFunc(q.Entities, func(e string) bool { return e == brand })
+		}
 	}
-	q.Aspects = slices.DeleteFunc(ix.aspects.in(seq), func(a string) bool { return intentAspects[a] })
+	q.Aspects = ix.aspects.in(seq)
 	if asking := askingPart(q.Text); asking != "" {
-		q.asking = ix.sequence(strings.Join(ix.corrected(asking, q.Corrected), " "))
+		words := ix.corrected(asking, q.Corrected)
+		q.asking = ix.sequence(strings.Join(words, " "))
+		intent, cues := intentOf(words)
+		if q.Intent == AnyIntent {
+			q.Intent = intent
+		}
+		if cues != 1<<AnyIntent {
+			q.Cues = q.Cues&^(1<<AnyIntent) | cues
+		}
 	}
 	return q
 }
@@ -56,7 +67,7 @@ func (ix *Index) correctAll(words []string) map[string]string {
 
 // corrected is text's words with the corrections of q applied.
 func (ix *Index) corrected(text string, corrections map[string]string) []string {
-	words := surfaceWords(ix.tokenizer, text)
+	words := ix.surfaceWords(text)
 	for i, w := range words {
 		if c, ok := corrections[w]; ok {
 			words[i] = c
@@ -70,38 +81,48 @@ var (
 	questionStart = regexp.MustCompile(`(?i)^\s*(what|whats|what's|how|why|which|when|where|who|can|could|does|do|is|are|should|will|would)\b`)
 )
 
-// askingPart is the sentences of a ramble that ask something: those ending in "?" or opening
-// with a question word. A question of one sentence, or one whose every sentence asks, has none
-// apart from the whole.
+// askingPart is what of a ramble asks something: the sentences ending in "?" or opening with a
+// question word, each cut to its last clause that opens with one ("sorry if this is dumb, but
+// honestly: what is docker actually for?" asks "what is docker actually for?"). A question of
+// one plain clause has none apart from the whole.
 func askingPart(text string) string {
 	sentences := sentence.FindAllString(text, -1)
-	if len(sentences) < 2 {
-		return ""
-	}
 	var asking []string
 	for _, s := range sentences {
 		if strings.HasSuffix(strings.TrimSpace(s), "?") || questionStart.MatchString(s) {
-			asking = append(asking, s)
+			asking = append(asking, questionClause(s))
 		}
 	}
-	if len(asking) == 0 || len(asking) == len(sentences) {
+	part := strings.Join(asking, " ")
+	if len(asking) == 0 || strings.TrimSpace(part) == strings.TrimSpace(text) {
 		return ""
 	}
-	return strings.Join(asking, " ")
+	return part
 }
 
-// intentAspects are aspects that say what kind of answer an entry gives rather than what it is
-// about; the question's intent already weighs them, and "vs" alone must not count as an aspect.
-var intentAspects = setOf("comparison", "definition", "purpose")
+// clauseBreak is where a sentence's clauses meet: a comma, colon, semicolon or dash.
+var clauseBreak = regexp.MustCompile(`[,:;]\s+|\s+[-–—]+\s+`)
+
+// questionClause is the last clause of sentence that opens with a question word, through the
+// end of the sentence; the sentence itself when no later clause does.
+func questionClause(sentence string) string {
+	breaks := clauseBreak.FindAllStringIndex(sentence, -1)
+	for i := len(breaks) - 1; i >= 0; i-- {
+		if rest := sentence[breaks[i][1]:]; questionStart.MatchString(rest) {
+			return rest
+		}
+	}
+	return sentence
+}
 
 // misspelt reports whether w is a word the knowledge base does not know: not a stop word, not
 // filler, and none of its terms used by any entry.
 func (ix *Index) misspelt(w string) bool {
-	if len(w) < minCorrectable || ix.known[w] > 0 || fillerWords[w] {
+	if len(w) < minCorrectable || ix.known[w] > 0 || ix.lx.filler[w] {
 		return false
 	}
 	for _, t := range ix.terms(w) {
-		if ix.df[t] == 0 {
+		if !ix.usedTerm(t) {
 			return true
 		}
 	}
@@ -111,13 +132,13 @@ func (ix *Index) misspelt(w string) bool {
 // brandOnly reports whether every use of brand in words is the first word of one of its
 // products' names ("docker compose", "docker desktop"): then the question names the product,
 // not the brand as a second thing.
-func brandOnly(words []string, brand string) bool {
+func brandOnly(words []string, brand string, products map[string]bool) bool {
 	used := false
 	for i, w := range words {
 		if w != brand {
 			continue
 		}
-		if i+1 == len(words) || !brandedProducts[words[i+1]] {
+		if i+1 == len(words) || !products[words[i+1]] {
 			return false
 		}
 		used = true

@@ -20,10 +20,16 @@ type Answer struct {
 	Entry knowledge.Entry
 	// Confidence is the match decision's score from 0 to 1.
 	Confidence float64
+	// Sure is false for an answer that is only the closest the bot has: it should be offered
+	// as such, with the other candidates.
+	Sure bool
 	// Related are up to three entries to read next.
 	Related []knowledge.Entry
 	// Suggestions are the closest entries when the question was not answered.
 	Suggestions []knowledge.Entry
+	// Fallback is what to say, in Markdown, when the question was not answered: what the bot
+	// can answer and how to ask.
+	Fallback string
 	// Match is the ranking behind the answer, for logs and eval output.
 	Match Match
 }
@@ -61,7 +67,11 @@ func (ix *Index) FollowUp(question, previous string) Answer {
 // cat?" into a question about Docker.
 func (ix *Index) leadCovers(id string, terms []string) bool {
 	info, ok := ix.entries[id]
-	return ok && ix.asked(terms).coverage(info.leadTerms) >= minFollowUpCoverage
+	if !ok {
+		return false
+	}
+	covered, _ := ix.asked(terms).coverage(info.leadTerms)
+	return covered >= minFollowUpCoverage
 }
 
 // followUpPattern is how a question that leans on the previous answer starts.
@@ -85,6 +95,12 @@ const (
 	minFollowUpCoverage = 0.5
 )
 
+// kindOfIntent is the kind of entry each intent asks for, in follow-ups.
+var kindOfIntent = map[Intent]knowledge.Kind{
+	DefineIntent: knowledge.Definition, CompareIntent: knowledge.Difference,
+	HowToIntent: knowledge.HowTo, TogetherIntent: knowledge.Together,
+}
+
 // intentFor is the intent that asks for entries of kind, the reverse of kindOfIntent.
 func intentFor(kind knowledge.Kind) Intent {
 	for intent, k := range kindOfIntent {
@@ -101,17 +117,21 @@ func (ix *Index) Explain(id string) (Answer, bool) {
 	if !ok {
 		return Answer{}, false
 	}
-	m := Match{Hits: []Hit{{Entry: e, Score: 1}}, Answered: true, Confidence: 1}
+	m := Match{Hits: []Hit{{Entry: e, Score: 1}}, Answered: true, Sure: true, Confidence: 1}
 	return ix.answerFor(e.Title, m), true
 }
 
 func (ix *Index) answerFor(question string, m Match) Answer {
-	a := Answer{Question: question, Answered: m.Answered, Confidence: m.Confidence, Match: m}
+	a := Answer{Question: question, Answered: m.Answered, Sure: m.Sure, Confidence: m.Confidence, Match: m}
 	if !m.Answered {
+		a.Fallback = ix.lx.fallback
 		a.Suggestions = ix.suggestions(m)
 		return a
 	}
 	a.Entry = m.Hits[0].Entry
+	if !m.Sure {
+		a.Suggestions = otherHits(m.Hits, maxUnsureAlternatives)
+	}
 	for _, id := range a.Entry.Related {
 		if e, ok := ix.Entry(id); ok && len(a.Related) < maxRelated {
 			a.Related = append(a.Related, e)
@@ -122,21 +142,14 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 
 // suggestions are the hits worth offering to someone the bot could not answer: only when the
 // question is about the domain and merely far from every entry, else the starter topics. A
-// question mostly about something else ("docker pants sizing") gets no near-miss entries.
+// question with words of another domain ("docker pants sizing") or instructions gets no
+// near-miss entries.
 func (ix *Index) suggestions(m Match) []knowledge.Entry {
+	if q := m.Question; q.Anchored && q.Foreign == 0 && !q.Instructed && m.NullProbability < maxNullForSuggestions && len(m.Hits) > 0 {
+		return append([]knowledge.Entry{m.Hits[0].Entry}, otherHits(m.Hits, maxRelated-1)...)
+	}
 	var out []knowledge.Entry
-	if q := m.Question; q.Anchored && !mostlyUnknown(q) {
-		for _, h := range m.Hits {
-			if len(out) == maxRelated {
-				break
-			}
-			out = append(out, h.Entry)
-		}
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, id := range starterTopics {
+	for _, id := range ix.lx.starters {
 		if e, ok := ix.Entry(id); ok {
 			out = append(out, e)
 		}
@@ -144,22 +157,45 @@ func (ix *Index) suggestions(m Match) []knowledge.Entry {
 	return out
 }
 
-// starterTopics are offered to someone whose question the bot could not place at all.
-var starterTopics = []string{"docker-vs-kubernetes", "what-is-docker", "what-is-kubernetes"}
+// maxUnsureAlternatives is how many other candidates an answer that is not sure offers.
+const maxUnsureAlternatives = 2
+
+// otherHits are the entries of the hits after the first, at most n.
+func otherHits(hits []Hit, n int) []knowledge.Entry {
+	var out []knowledge.Entry
+	for _, h := range hits[1:min(len(hits), n+1)] {
+		out = append(out, h.Entry)
+	}
+	return out
+}
+
+// UnsureNote opens an answer that is only the closest the bot has.
+const UnsureNote = "_This is the closest answer I have; it may not be exactly what you asked._"
+
+// maxNullForSuggestions is how sure the model may be that nothing answers a question before its
+// near misses are no longer worth suggesting: "docker pants sizing" gets the starter topics.
+const maxNullForSuggestions = 0.9
 
 // Markdown is the answer as a person reads it: the entry's body and what to read next, or the
 // fallback that says what the bot can answer.
 func (a Answer) Markdown() string {
 	var b strings.Builder
 	if !a.Answered {
-		b.WriteString(FallbackMarkdown)
+		b.WriteString(a.Fallback)
 		if len(a.Suggestions) > 0 {
 			b.WriteString("\n\nClosest topics:\n")
 			writeList(&b, a.Suggestions)
 		}
 		return b.String()
 	}
+	if !a.Sure {
+		b.WriteString(UnsureNote + "\n\n")
+	}
 	b.WriteString(a.Entry.Body)
+	if len(a.Suggestions) > 0 {
+		b.WriteString("\n\nOther topics that may fit:\n")
+		writeList(&b, a.Suggestions)
+	}
 	if len(a.Related) > 0 {
 		b.WriteString("\n\nRelated:\n")
 		writeList(&b, a.Related)
@@ -182,14 +218,3 @@ func writeList(b *strings.Builder, entries []knowledge.Entry) {
 		fmt.Fprintf(b, "- %s (`%s`)\n", e.Title, e.ID)
 	}
 }
-
-// FallbackMarkdown is what the bot says when it does not know: what it can answer and how to
-// ask, so a person can rephrase rather than give up.
-const FallbackMarkdown = `**I'm not sure I can answer that one.** I answer questions about Docker and Kubernetes:
-
-- what each one is, and what it is for
-- how they differ: scope, orchestration, scaling, networking and load balancing, self-healing, rollouts
-- how they work together: images, registries, containerd, the dockershim removal
-- everyday topics: Swarm, Compose, pods, volumes, secrets, Services and Ingress, autoscaling, local clusters
-
-Try something like "what is the difference between docker and kubernetes" or "how does kubernetes scale".`

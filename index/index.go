@@ -5,39 +5,40 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/registry"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
-
-// fieldLead is the one field bleve indexes: what states an entry's topic in few words, its
-// listed questions, title, entities and aspects. A body's many words would add posting lists to
-// walk and build time but little that re-ranking does not already see (coverage reads the
-// body's terms from memory).
-const fieldLead = "lead"
-
-// document is what bleve indexes for an entry.
-type document struct {
-	Lead string `json:"lead"`
-}
 
 // Index answers questions from a fixed set of entries. It is safe for concurrent use and never
 // changes after Build: a reload builds a new Index and swaps it whole.
 type Index struct {
 	bleve     bleve.Index
-	analyzer  analysis.Analyzer
+	lx        *lexicon
+	analyzer  *analysis.DefaultAnalyzer
 	tokenizer analysis.Tokenizer
+	model     *Model
 	entries   map[string]*entryInfo
 	ordered   []knowledge.Entry
-	// df is the number of entries using each term; its keys are the vocabulary.
-	df map[string]int
+	// ids numbers every term of the knowledge base; df counts the entries using each.
+	ids map[string]termID
+	df  []int32
+	// stats are each field's document frequencies and average length, for BM25.
+	stats [numFields]fieldStats
+	// led marks, by termID, the terms some entry's lead uses (listed and learned questions,
+	// title, names).
+	led []bool
+	// collection is each term's share of the knowledge base's weighted words, by termID: the
+	// background the entries' language models are smoothed towards.
+	collection []float64
 	// known counts every surface word of the knowledge base: a word in it is no typo.
 	known map[string]int
 	// spellings are the domain's own words (titles, entities, aspects, the lexicon) by length:
@@ -52,32 +53,60 @@ type Index struct {
 	// topical are the terms of the entries' titles: the words that name topics, as opposed
 	// to words that are merely rare ("better", "instead").
 	topical map[string]bool
-	// idfs, weights and phraseWeights are each known term's idf and weights, computed once at
-	// Build.
-	idfs, weights, phraseWeights map[string]float64
+	// idfs, weights and phraseWeights are each term's idf and weights, by termID, computed
+	// once at Build.
+	idfs, weights, phraseWeights []float64
 }
 
 // entryInfo is an entry with the analysed forms matching needs, computed once at Build.
 type entryInfo struct {
-	entry knowledge.Entry
+	entry  knowledge.Entry
+	fields [numFields]bag
 	// terms are every term of the entry; leadTerms those of its title, questions and names.
-	terms     map[string]bool
-	leadTerms map[string]bool
+	terms     []termID
+	leadTerms []termID
 	title     phrase
 	phrasings []phrase
-	entities  map[string]bool
-	aspects   map[string]bool
+	learned   []phrase
+	entities  []string
+	aspects   []string
+}
+
+// Option changes how Build indexes and matches.
+type Option func(*options)
+
+type options struct {
+	vocabulary knowledge.Vocabulary
+	model      *Model
+}
+
+// WithVocabulary matches with v instead of the built-in vocabulary: a team's words laid over
+// the built-in ones (see knowledge.Vocabulary.Extend).
+func WithVocabulary(v knowledge.Vocabulary) Option {
+	return func(o *options) { o.vocabulary = v }
+}
+
+// WithModel ranks and decides with m instead of the built-in model, as fitting does.
+func WithModel(m *Model) Option {
+	return func(o *options) { o.model = m }
 }
 
 // Build indexes entries in memory. All entries go in one batch: one document at a time leaves
 // many segments and makes every search slower.
-func Build(entries []knowledge.Entry) (*Index, error) {
-	m := newMapping()
+func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
+	o := options{vocabulary: knowledge.BuiltinVocabulary(), model: DefaultModel()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
 	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	ix, err := newIndex(bi, m, entries)
+	ix, err := newIndex(bi, entries, o)
 	if err == nil {
 		err = ix.indexAll(entries)
 	}
@@ -85,36 +114,41 @@ func Build(entries []knowledge.Entry) (*Index, error) {
 		_ = bi.Close() // a failed reload must not leave scorch's goroutines behind
 		return nil, err
 	}
-	ix.learnLexicon()
-	ix.dropSharedPhrasings()
-	ix.dropPassingNames()
-	ix.learnWeights()
 	return ix, nil
 }
 
-func newIndex(bi bleve.Index, m *mapping.IndexMappingImpl, entries []knowledge.Entry) (*Index, error) {
-	tokenizer, err := registry.NewCache().TokenizerNamed(unicode.Name)
+func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, error) {
+	lx := newLexicon(o.vocabulary)
+	analyzer, err := newAnalyzer(lx)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
+		return nil, err
 	}
 	return &Index{
-		bleve: bi, analyzer: m.AnalyzerNamed(analyzerName), tokenizer: tokenizer,
+		bleve: bi, lx: lx, analyzer: analyzer, tokenizer: analyzer.Tokenizer, model: o.model,
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
-		df: map[string]int{}, known: map[string]int{}, spellings: newSpellings(),
+		ids: map[string]termID{}, known: map[string]int{}, spellings: newSpellings(),
 		entities: newNames(), aspects: newNames(), bySet: map[string][]string{},
 		anchors: map[string]bool{}, generic: map[string]bool{}, topical: map[string]bool{},
 	}, nil
 }
 
-// indexAll indexes entries in one batch and learns what matching needs of each.
+// indexAll learns what matching needs of each entry, then gives bleve every entry's analysed
+// fields in one batch.
 func (ix *Index) indexAll(entries []knowledge.Entry) error {
+	docs := make([]map[string]any, len(entries))
+	for i, e := range entries {
+		docs[i] = ix.learn(e)
+	}
+	ix.learnLexicon()
+	ix.dropSharedPhrasings()
+	ix.dropPassingNames()
+	ix.learnStats()
+	ix.learnWeights()
 	batch := ix.bleve.NewBatch()
-	for _, e := range entries {
-		doc := documentOf(e)
-		if err := batch.Index(e.ID, doc); err != nil {
+	for i, e := range entries {
+		if err := batch.Index(e.ID, docs[i]); err != nil {
 			return fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
-		ix.learn(e, doc)
 	}
 	if err := ix.bleve.Batch(batch); err != nil {
 		return fmt.Errorf("index %d entries: %w", len(entries), err)
@@ -122,31 +156,45 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	return nil
 }
 
-// newMapping maps the lead field and nothing else: no _all field, no stored values, no term
+// termsAnalyzer splits on spaces and nothing more: entries reach bleve already analysed, so
+// each text is analysed once, by the same code as questions.
+const termsAnalyzer = "dvk_terms"
+
+// newMapping maps the fields and nothing else: no _all field, no stored values, no term
 // vectors. Matching reads only terms and BM25 scores, and each of those extras costs build time
 // and memory.
-func newMapping() *mapping.IndexMappingImpl {
-	text := bleve.NewTextFieldMapping()
-	text.Analyzer = analyzerName
-	text.Store = false
-	text.IncludeInAll = false
-	text.IncludeTermVectors = false
-	text.DocValues = false
-	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldLead, text)
+func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(termsAnalyzer, map[string]any{
+		"type": custom.Name, "tokenizer": whitespace.Name,
+	}); err != nil {
+		return nil, fmt.Errorf("terms analyzer: %w", err)
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	for _, name := range fieldNames {
+		text := bleve.NewTextFieldMapping()
+		text.Analyzer = termsAnalyzer
+		text.Store = false
+		text.IncludeInAll = false
+		text.IncludeTermVectors = false
+		text.DocValues = false
+		doc.AddFieldMappingsAt(name, text)
+	}
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = analyzerName
+	m.DefaultAnalyzer = termsAnalyzer
 	m.ScoringModel = "bm25"
 	m.StoreDynamic = false
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
-	return m
+	return m, nil
 }
 
-func documentOf(e knowledge.Entry) document {
-	lead := append(append(append([]string{e.Title}, e.Questions...), e.Entities...), e.Aspects...)
-	return document{Lead: strings.Join(lead, "\n")}
+// fieldTexts are an entry's texts, by field, with the questions learned for it.
+func fieldTexts(e knowledge.Entry, learned []string) [numFields]string {
+	summary := e.Summary()
+	body := strings.Replace(e.Body, summary, "", 1)
+	names := strings.ReplaceAll(strings.Join(append(slices.Clone(e.Entities), e.Aspects...), "\n"), "-", " ")
+	return [numFields]string{strings.Join(e.Questions, "\n"), e.Title, summary, body, names, strings.Join(learned, "\n")}
 }
 
 // Entries returns every indexed entry, sorted by id.

@@ -5,50 +5,59 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// learn records what matching needs to know of an entry beyond bleve's index: its vocabulary,
-// the words a typo may stand for, the entities and aspects it names.
-func (ix *Index) learn(e knowledge.Entry, doc document) {
-	info := &entryInfo{
-		entry: e, terms: map[string]bool{}, leadTerms: map[string]bool{},
-		entities: map[string]bool{}, aspects: map[string]bool{},
+// learn records what matching needs to know of an entry beyond bleve's index: its fields'
+// terms, the words a typo may stand for, the entities and aspects it names. It returns the
+// document bleve indexes: each field's terms, space-separated.
+func (ix *Index) learn(e knowledge.Entry) map[string]any {
+	info := &entryInfo{entry: e}
+	doc := make(map[string]any, numFields)
+	var lead [numFields]bag
+	learned := ix.model.Learned[e.ID]
+	for f, text := range fieldTexts(e, learned) {
+		surface, seq := ix.analyzeWords(text)
+		info.fields[f] = newBag(ix.idsOf(seq))
+		doc[fieldNames[f]] = strings.Join(seq, " ")
+		for _, w := range surface {
+			ix.known[w]++
+		}
+		if f != int(fieldSummary) && f != int(fieldBody) && f != int(fieldLearned) {
+			lead[f] = info.fields[f]
+		}
 	}
-	ix.learnTerms(info, doc)
+	info.terms = union(info.fields[:]...)
+	info.leadTerms = union(lead[:]...)
+	info.title = phrase{ids: ix.idsOf(ix.terms(e.Title))}
+	for _, t := range ix.terms(e.Title) {
+		ix.topical[t] = true
+	}
+	for _, q := range append([]string{e.Title}, e.Questions...) {
+		info.phrasings = append(info.phrasings, phrase{ids: ix.idsOf(ix.terms(q))})
+	}
+	for _, q := range learned {
+		info.learned = append(info.learned, phrase{ids: ix.idsOf(ix.terms(q))})
+	}
 	ix.learnNames(info)
 	key := entitySet(e.Entities)
 	ix.bySet[key] = append(ix.bySet[key], e.ID)
 	ix.entries[e.ID] = info
+	return doc
 }
 
-// learnTerms records the entry's terms, its title and listed questions as phrases, and its
-// words as known spellings.
-func (ix *Index) learnTerms(info *entryInfo, doc document) {
-	e := info.entry
-	for _, t := range ix.terms(doc.Lead) {
-		info.leadTerms[t] = true
-		info.terms[t] = true
+// idsOf numbers terms, giving new terms the next free id.
+func (ix *Index) idsOf(terms []string) []termID {
+	out := make([]termID, len(terms))
+	for i, t := range terms {
+		id, ok := ix.ids[t]
+		if !ok {
+			id = termID(len(ix.ids))
+			ix.ids[t] = id
+		}
+		out[i] = id
 	}
-	surface, bodyTerms := ix.analyzeWords(e.Body)
-	for _, t := range bodyTerms {
-		info.terms[t] = true
-	}
-	for t := range info.terms {
-		ix.df[t]++
-	}
-	info.title = phrase{terms: ix.terms(e.Title)}
-	for _, t := range info.title.terms {
-		ix.topical[t] = true
-	}
-	for _, q := range append([]string{e.Title}, e.Questions...) {
-		info.phrasings = append(info.phrasings, phrase{terms: ix.terms(q)})
-	}
-	for _, w := range append(surfaceWords(ix.tokenizer, doc.Lead), surface...) {
-		ix.known[w]++
-	}
+	return out
 }
 
 // learnNames records the entry's entities and aspects, and the words of its title and names as
@@ -57,12 +66,12 @@ func (ix *Index) learnNames(info *entryInfo) {
 	e := info.entry
 	ix.addSpellings(strings.Join(append(append([]string{e.Title}, e.Entities...), e.Aspects...), " "))
 	for _, name := range e.Entities {
-		info.entities[name] = true
+		info.entities = append(info.entities, name)
 		ix.entities.add(name, ix.sequence(name))
 		ix.addAnchors(name)
 	}
 	for _, name := range e.Aspects {
-		info.aspects[name] = true
+		info.aspects = append(info.aspects, name)
 		ix.aspects.add(name, ix.sequence(strings.ReplaceAll(name, "-", " ")))
 	}
 }
@@ -77,12 +86,12 @@ func entitySet(names []string) string {
 // learnLexicon adds the lexicon's words to the spellings and anchors, once every entry is
 // known: a generic word is never an anchor, whichever entity or synonym brought it in.
 func (ix *Index) learnLexicon() {
-	for w := range genericWords {
+	for w := range ix.lx.everyday {
 		for _, t := range ix.terms(w) {
 			ix.generic[t] = true
 		}
 	}
-	for w := range anchorWords {
+	for w := range ix.lx.anchors {
 		ix.addAnchors(w)
 	}
 	for t := range ix.anchors {
@@ -90,11 +99,11 @@ func (ix *Index) learnLexicon() {
 			delete(ix.anchors, t)
 		}
 	}
-	words := make([]string, 0, len(synonyms)+len(anchorWords)+len(genericWords))
-	for w := range synonyms {
+	words := make([]string, 0, len(ix.lx.synonyms)+len(ix.lx.anchors)+len(ix.lx.everyday))
+	for w := range ix.lx.synonyms {
 		words = append(words, w)
 	}
-	for _, set := range []map[string]bool{anchorWords, genericWords} {
+	for _, set := range []map[string]bool{ix.lx.anchors, ix.lx.everyday} {
 		for w := range set {
 			words = append(words, w)
 		}
@@ -104,8 +113,8 @@ func (ix *Index) learnLexicon() {
 
 // addAnchors marks the terms of text's non-generic words as anchors of the domain.
 func (ix *Index) addAnchors(text string) {
-	for _, w := range surfaceWords(ix.tokenizer, text) {
-		if genericWords[w] {
+	for _, w := range ix.surfaceWords(text) {
+		if ix.lx.everyday[w] {
 			continue
 		}
 		for _, t := range ix.terms(w) {
@@ -116,21 +125,18 @@ func (ix *Index) addAnchors(text string) {
 
 // addSpellings adds text's words to the words a typo may be corrected to.
 func (ix *Index) addSpellings(text string) {
-	for _, w := range surfaceWords(ix.tokenizer, text) {
+	for _, w := range ix.surfaceWords(text) {
 		if len(w) >= minCorrectable && correctable(w) {
 			ix.spellings.add(w)
 		}
 	}
 }
 
-// analyzeWords is terms and surfaceWords in one pass, for long texts: it tokenizes once and
-// runs the analyzer's token filters on a copy of the words.
+// analyzeWords is sequence and surfaceWords in one pass: it tokenizes once and runs the
+// analyzer's token filters on a copy of the words.
 func (ix *Index) analyzeWords(text string) (surface, terms []string) {
-	da, ok := ix.analyzer.(*analysis.DefaultAnalyzer)
-	if !ok {
-		return surfaceWords(ix.tokenizer, text), ix.terms(text)
-	}
-	stream := da.Tokenizer.Tokenize(joinFilter{}.Filter([]byte(text)))
+	da := ix.analyzer
+	stream := da.Tokenizer.Tokenize(joinFilter{ix.lx}.Filter([]byte(text)))
 	surface = make([]string, len(stream))
 	for i, tok := range stream {
 		surface[i] = strings.ToLower(string(tok.Term))
@@ -142,7 +148,7 @@ func (ix *Index) analyzeWords(text string) (surface, terms []string) {
 	for i, tok := range stream {
 		seq[i] = string(tok.Term)
 	}
-	return surface, dedupe(seq, len(seq))
+	return surface, seq
 }
 
 // sequence analyses text into its terms in order, duplicates kept, for matching names of
@@ -177,9 +183,11 @@ func (ix *Index) terms(text string) []string {
 // When none has such a title, all keep it.
 func (ix *Index) dropSharedPhrasings() {
 	owners := map[string][]*entryInfo{}
+	shared := map[string][]termID{}
 	for _, info := range ix.entries {
 		for _, p := range info.phrasings[1:] { // [0] is the title itself
-			k := strings.Join(p.terms, " ")
+			k := p.key()
+			shared[k] = p.ids
 			if !slices.Contains(owners[k], info) {
 				owners[k] = append(owners[k], info)
 			}
@@ -191,24 +199,22 @@ func (ix *Index) dropSharedPhrasings() {
 		}
 		var naming []*entryInfo
 		for _, info := range infos {
-			if allIn(info.title.terms, strings.Fields(k)) {
+			if allIn(info.title.ids, shared[k]) {
 				naming = append(naming, info)
 			}
 		}
 		for _, info := range infos {
 			if len(naming) > 0 && !slices.Contains(naming, info) {
-				info.phrasings = slices.DeleteFunc(info.phrasings, func(p phrase) bool {
-					return strings.Join(p.terms, " ") == k
-				})
+				info.phrasings = slices.DeleteFunc(info.phrasings, func(p phrase) bool { return p.key() == k })
 			}
 		}
 	}
 }
 
-// allIn reports whether every one of terms is in set.
-func allIn(terms, set []string) bool {
-	for _, t := range terms {
-		if !slices.Contains(set, t) {
+// allIn reports whether every one of ids is in set.
+func allIn(ids, set []termID) bool {
+	for _, id := range ids {
+		if !slices.Contains(set, id) {
 			return false
 		}
 	}
@@ -217,13 +223,54 @@ func allIn(terms, set []string) bool {
 
 // dropPassingNames drops from each entry's terms the domain's names that only its body
 // mentions: the Docker entry that says "Kubernetes" in passing does not cover a question about
-// Kubernetes. Document frequencies still count them.
+// Kubernetes. Document frequencies and the body's BM25 still count them.
 func (ix *Index) dropPassingNames() {
+	anchor := make(map[termID]bool, len(ix.anchors))
+	for t := range ix.anchors {
+		if id, ok := ix.ids[t]; ok {
+			anchor[id] = true
+		}
+	}
 	for _, info := range ix.entries {
-		for t := range info.terms {
-			if ix.anchors[t] && !info.leadTerms[t] {
-				delete(info.terms, t)
+		info.terms = slices.DeleteFunc(info.terms, func(id termID) bool {
+			return anchor[id] && !hasTerm(info.leadTerms, id)
+		})
+	}
+}
+
+// learnStats counts, once every entry is known, the entries using each term and each field's
+// document frequencies and average length.
+func (ix *Index) learnStats() {
+	ix.df = make([]int32, len(ix.ids))
+	for f := range ix.stats {
+		ix.stats[f].df = make([]int32, len(ix.ids))
+	}
+	var lengths [numFields]int
+	ix.collection = make([]float64, len(ix.ids))
+	ix.led = make([]bool, len(ix.ids))
+	total := 0.0
+	for _, info := range ix.entries {
+		for _, id := range union(info.fields[:]...) {
+			ix.df[id]++
+		}
+		for _, id := range union(info.fields[fieldLearned], bag{ids: info.leadTerms}) {
+			ix.led[id] = true
+		}
+		for f, b := range info.fields {
+			lengths[f] += b.length
+			total += likelihoodWeights[f] * float64(b.length)
+			for i, id := range b.ids {
+				ix.stats[f].df[id]++
+				ix.collection[id] += likelihoodWeights[f] * float64(b.counts[i])
 			}
+		}
+	}
+	for id := range ix.collection {
+		ix.collection[id] /= max(total, 1)
+	}
+	for f := range ix.stats {
+		if len(ix.entries) > 0 {
+			ix.stats[f].avgLen = float64(lengths[f]) / float64(len(ix.entries))
 		}
 	}
 }
@@ -231,63 +278,42 @@ func (ix *Index) dropPassingNames() {
 // learnWeights computes every term's idf and weight once the document frequencies are final,
 // and the weight of each title and listed question, so ranking only adds up numbers.
 func (ix *Index) learnWeights() {
-	ix.idfs = make(map[string]float64, len(ix.df))
-	ix.weights = make(map[string]float64, len(ix.df))
-	ix.phraseWeights = make(map[string]float64, len(ix.df))
-	for t, n := range ix.df {
-		idf := math.Log(1 + float64(len(ix.entries))/float64(1+n))
-		ix.idfs[t], ix.weights[t] = idf, idf
+	n := len(ix.ids)
+	ix.idfs, ix.weights, ix.phraseWeights = make([]float64, n), make([]float64, n), make([]float64, n)
+	for t, id := range ix.ids {
+		idf := math.Log(1 + float64(len(ix.entries))/float64(1+ix.df[id]))
+		ix.idfs[id], ix.weights[id] = idf, idf
 		if ix.topical[t] {
-			ix.weights[t] = topicalBoost * idf
+			ix.weights[id] = topicalBoost * idf
 		}
-		ix.phraseWeights[t] = ix.weights[t]
+		ix.phraseWeights[id] = ix.weights[id]
 		if ix.anchors[t] {
-			ix.phraseWeights[t] = max(ix.weights[t], minAnchorWeight)
+			ix.phraseWeights[id] = max(ix.weights[id], minAnchorWeight)
 		}
 	}
 	for _, info := range ix.entries {
-		info.title.idf = ix.sum(info.title.terms, ix.idf)
-		for i := range info.phrasings {
-			info.phrasings[i].weight = ix.sum(info.phrasings[i].terms, ix.phraseWeight)
-			info.phrasings[i].plainWeight = ix.sum(info.phrasings[i].terms, ix.weight)
+		info.title.idf = sumOf(info.title.ids, ix.idfs)
+		for _, phrases := range [][]phrase{info.phrasings, info.learned} {
+			for i := range phrases {
+				phrases[i].weight = sumOf(phrases[i].ids, ix.phraseWeights)
+				phrases[i].plainWeight = sumOf(phrases[i].ids, ix.weights)
+			}
 		}
 	}
 }
 
-func (ix *Index) sum(terms []string, f func(string) float64) float64 {
+// sumOf adds up the values of ids.
+func sumOf(ids []termID, values []float64) float64 {
 	total := 0.0
-	for _, t := range terms {
-		total += f(t)
+	for _, id := range ids {
+		total += values[id]
 	}
 	return total
 }
 
-// idf is how telling a term is: rare terms say more about which entry is meant. A term no
-// entry uses is as rare as can be.
-func (ix *Index) idf(term string) float64 {
-	if idf, ok := ix.idfs[term]; ok {
-		return idf
-	}
+// unknownIDF is the idf of a term no entry uses: as rare as can be.
+func (ix *Index) unknownIDF() float64 {
 	return math.Log(1 + float64(len(ix.entries)))
-}
-
-// weight is how much a term counts when measuring how much of a question an entry covers: its
-// idf, doubled for words that name topics. Rarity alone overrates everyday words that only a
-// few entries happen to use ("play", "better").
-func (ix *Index) weight(term string) float64 {
-	if w, ok := ix.weights[term]; ok {
-		return w
-	}
-	return ix.idf(term)
-}
-
-// phraseWeight is how much a term counts when comparing a question with a listed phrasing: its
-// weight, but at least minAnchorWeight for the domain's names, which tell phrasings apart.
-func (ix *Index) phraseWeight(term string) float64 {
-	if w, ok := ix.phraseWeights[term]; ok {
-		return w
-	}
-	return ix.idf(term)
 }
 
 // topicalBoost is how much more a topic word counts than another word of the same rarity.
@@ -297,3 +323,9 @@ const topicalBoost = 2
 // names are in most entries, so their idf is low, yet a question about Kubernetes is not one
 // about Docker: "what problem does kubernetes solve" must not take the Docker entry's phrasing.
 const minAnchorWeight = 4
+
+// usedTerm reports whether some entry uses the term.
+func (ix *Index) usedTerm(t string) bool {
+	id, ok := ix.ids[t]
+	return ok && ix.df[id] > 0
+}

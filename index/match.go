@@ -2,6 +2,8 @@ package index
 
 import (
 	"fmt"
+	"math"
+	"sort"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -9,76 +11,155 @@ import (
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// candidates is how many bleve hits are re-ranked with the question's structure.
-const candidates = 25
+// candidates is how many bleve hits the model ranks.
+const candidates = 30
 
-// Hit is one ranked entry with the evidence behind its score.
+// Hit is one ranked entry with the evidence behind its rank.
 type Hit struct {
 	Entry knowledge.Entry
-	// Score ranks hits for this question; it is comparable only within one Match.
+	// Score is the model's score; comparable only within one Match.
 	Score float64
-	// Evidence is what the score is made of, kept for eval output and logs.
-	Evidence Evidence
-}
-
-// Evidence are the signals a hit was ranked and judged on, each from 0 to 1.
-type Evidence struct {
-	Relevance float64 // bleve's score relative to the best hit
-	Phrasing  float64 // closeness to the nearest listed question, the domain's names weighing most
-	Wording   float64 // the same closeness by the words' weights alone, for the decision
-	Coverage  float64 // share of the question's known terms the entry uses
-	Lead      float64 // share of the question's known terms in the entry's title, questions, tags
-	Focus     float64 // share of the entry's title terms the question uses
-	Entities  float64 // agreement of the entities named with the entry's
-	Aspects   float64 // share of the aspects asked about that the entry covers
-	Kind      float64 // 1 when the entry's kind is what the wording asks for
+	// Probability is the model's probability that this entry is the answer.
+	Probability float64
+	// Features are what the model scored, named by FeatureNames.
+	Features []float64
 }
 
 // Match is the outcome for one question: the hits in rank order and the decision to answer.
 type Match struct {
 	Question Question
 	Hits     []Hit
+	// NullProbability is the model's probability that no entry answers the question.
+	NullProbability float64
+	// QuestionFeatures are what the model scored the "none of these" option on, named by
+	// QuestionFeatureNames.
+	QuestionFeatures []float64
+	// DecisionFeatures are what the decision weighed, named by DecisionFeatureNames.
+	DecisionFeatures []float64
 	// Answered is true when Hits[0] is confident enough to give as the answer.
 	Answered bool
-	// Confidence is the decision's score from 0 to 1; Answered means it reached the threshold.
+	// Confidence is the probability that answering with Hits[0] is right; Answered means it
+	// reached the threshold.
 	Confidence float64
+	// Threshold is the least Confidence the model answers with, SureThreshold the least it
+	// answers with as sure.
+	Threshold, SureThreshold float64
+	// Sure is true when the answer reached SureThreshold; an answer that is not sure is the
+	// closest the bot has, offered as such.
+	Sure bool
 	// Reason says why the question was not answered, for logs and eval output.
 	Reason string
 }
 
-// Match answers text: the question is analysed, searched, re-ranked and judged.
+// Explain lists the features of a hit by name, leaving out those that are zero.
+func (h Hit) Explain() map[string]float64 {
+	return describe(candidateFeatures, h.Features)
+}
+
+// ExplainQuestion lists the question's features by name, leaving out those that are zero.
+func (m Match) ExplainQuestion() map[string]float64 {
+	return describe(questionFeatures, m.QuestionFeatures)
+}
+
+// ExplainDecision lists the decision's features by name, leaving out those that are zero.
+func (m Match) ExplainDecision() map[string]float64 {
+	return describe(decisionFeatures, m.DecisionFeatures)
+}
+
+// Match answers text: the question is analysed, searched, ranked and judged.
 func (ix *Index) Match(text string) Match {
 	return ix.MatchQuestion(ix.Analyze(text))
 }
 
 // MatchQuestion ranks entries for an analysed question and decides whether to answer.
 func (ix *Index) MatchQuestion(q Question) Match {
-	m := Match{Question: q}
+	m := Match{Question: q, Threshold: ix.model.Threshold, SureThreshold: ix.model.SureThreshold}
 	if len(q.Terms) == 0 {
 		m.Reason = "no content words"
 		return m
 	}
-	hits, err := ix.search(q)
+	raw, err := ix.search(q)
 	if err != nil {
 		m.Reason = fmt.Sprintf("search: %v", err)
 		return m
 	}
-	m.Hits = ix.rerank(q, ix.withNamedEntries(q, hits))
-	m.Answered, m.Confidence, m.Reason = decide(q, m.Hits)
+	a, asking := ix.asked(q.Terms), ix.asked(q.asking)
+	m.QuestionFeatures = ix.questionVector(q, a)
+	m.Hits = ix.rank(q, a, asking, ix.withNamedEntries(q, raw))
+	ix.judge(&m)
 	return m
 }
 
+// rank scores each candidate with the model, best first.
+func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
+	if len(raw) == 0 {
+		return nil
+	}
+	top := max(raw[0].score, 1e-9) // bleve's best score; the named entries that follow have none
+	hits := make([]Hit, len(raw))
+	likelihoods := make([]float64, len(raw))
+	best := math.Inf(-1)
+	for i, r := range raw {
+		c := candidate{info: ix.entries[r.id], relevance: r.score / top, rank: i}
+		hits[i] = Hit{Entry: c.info.entry, Features: ix.features(q, a, asking, c)}
+		likelihoods[i] = ix.likelihood(c.info, a.terms)
+		best = max(best, likelihoods[i])
+	}
+	// The likelihood says something only against the other candidates': per known term, how
+	// far below the best one each candidate is.
+	known := float64(max(len(a.terms), 1))
+	for i := range hits {
+		hits[i].Features[likelihoodFeature] = (likelihoods[i] - best) / known
+	}
+	return hits
+}
+
+// judge scores the hits with the model, sorts them and decides whether the best one answers.
+func (ix *Index) judge(m *Match) {
+	if len(m.Hits) == 0 {
+		m.Reason = "nothing matched"
+		return
+	}
+	vectors := make([][]float64, len(m.Hits))
+	for i, h := range m.Hits {
+		vectors[i] = h.Features
+	}
+	scores, null := ix.model.Scores(vectors, m.QuestionFeatures)
+	probs, pNull := Probabilities(scores, null)
+	for i := range m.Hits {
+		m.Hits[i].Score, m.Hits[i].Probability = scores[i], probs[i]
+	}
+	sort.SliceStable(m.Hits, func(i, j int) bool { return m.Hits[i].Score > m.Hits[j].Score })
+	m.NullProbability = pNull
+	m.DecisionFeatures = DecisionVector(m.Hits, pNull, m.QuestionFeatures)
+	m.Confidence = ix.model.Confidence(m.DecisionFeatures)
+	m.Answered = m.Confidence >= ix.model.Threshold
+	m.Sure = m.Confidence >= ix.model.SureThreshold
+	if !m.Answered {
+		m.Reason = fmt.Sprintf("not confident: %.2f, best candidate %.2f, none of these %.2f",
+			m.Confidence, m.Hits[0].Probability, pNull)
+	}
+}
+
 // search runs one bleve query built in code from the analysed terms: a term query per known
-// term on the lead field. Nothing of the user's text is parsed as query syntax.
+// term and field, each field boosted by its weight. Nothing of the user's text is parsed as
+// query syntax.
 func (ix *Index) search(q Question) ([]rawHit, error) {
-	clauses := make([]query.Query, 0, len(q.Terms))
+	clauses := make([]query.Query, 0, len(q.Terms)*int(numFields))
 	for _, t := range q.Terms {
-		if ix.df[t] == 0 {
+		id, ok := ix.ids[t]
+		if !ok {
 			continue
 		}
-		tq := bleve.NewTermQuery(t)
-		tq.SetField(fieldLead)
-		clauses = append(clauses, tq)
+		for f, name := range fieldNames {
+			if ix.stats[f].df[id] == 0 {
+				continue
+			}
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(name)
+			tq.SetBoost(fieldBoosts[f])
+			clauses = append(clauses, tq)
+		}
 	}
 	if len(clauses) == 0 {
 		return nil, nil

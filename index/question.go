@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // MaxQuestionBytes bounds the text analysed per question. People paste logs and long rambles;
@@ -30,11 +28,18 @@ type Question struct {
 	// Entities and Aspects are those of the knowledge base that the question names.
 	Entities []string
 	Aspects  []string
-	// Intent is the kind of answer the wording asks for, if it says.
+	// Intent is the kind of answer the wording asks for, if it says: the first of its Cues in
+	// the order intentCues tries them.
 	Intent Intent
+	// Cues has bit i set when the wording holds a cue of Intent i (AnyIntent's bit when none).
+	Cues uint
 	// Anchored is true when the question names something only this domain talks about
 	// ("docker", "kubectl"), not just words that are also everyday English ("node", "image").
 	Anchored bool
+	// Foreign counts the question's words that give the domain's words another sense ("ship",
+	// "bees"); Instructed is true when it holds a phrase that instructs rather than asks.
+	Foreign    int
+	Instructed bool
 	// Topical is true when some term names a topic of the knowledge base, everyday word or not
 	// ("limits", "volume"): a question with none ("what time is it") is about something else.
 	Topical bool
@@ -52,7 +57,12 @@ const (
 	CompareIntent
 	HowToIntent
 	TogetherIntent
+	ShouldIntent
+	ProblemIntent
 )
+
+// intentNames name the intents, by Intent, in features and explanations.
+var intentNames = []string{"any", "define", "compare", "howto", "together", "should", "problem"}
 
 var (
 	slackMarkup = regexp.MustCompile(`<([^<>]*)>`)
@@ -88,8 +98,8 @@ func cleanText(s string) string {
 
 // surfaceWords splits text into lower-case words the way the analyzer's char filter and
 // tokenizer do.
-func surfaceWords(tokenizer analysis.Tokenizer, text string) []string {
-	stream := tokenizer.Tokenize(joinFilter{}.Filter([]byte(strings.ToLower(text))))
+func (ix *Index) surfaceWords(text string) []string {
+	stream := ix.tokenizer.Tokenize(joinFilter{ix.lx}.Filter([]byte(strings.ToLower(text))))
 	words := make([]string, len(stream))
 	for i, tok := range stream {
 		words[i] = string(tok.Term)
@@ -118,6 +128,13 @@ var intentCues = []intentCue{
 		"alongside", "fit", "fits", "role", "relationship", "relate", "relates", "combine", "combined"),
 		phrases: []string{"with each other", "work with", "use docker with", "use it with"}},
 	{intent: CompareIntent, words: setOf("or", "better", "instead", "choose", "pick"), phrases: []string{"which one"}},
+	{intent: ShouldIntent, words: setOf("should", "worth", "overkill", "recommended", "advisable", "necessary"),
+		phrases: []string{"do i need", "do we need", "do you need", "good idea", "bad idea", "is it ok",
+			"is it okay", "when to use", "best practice", "best practices", "pros and cons", "is it possible"}},
+	{intent: ProblemIntent, words: setOf("error", "errors", "fails", "failed", "failing", "failure", "stuck",
+		"broken", "crash", "crashes", "crashing", "unable", "cannot", "can't", "cant", "wont", "won't", "issue",
+		"problem", "troubleshoot", "troubleshooting", "debug"),
+		phrases: []string{"not working", "doesn't work", "does not work", "why is my", "why does my", "why are my"}},
 	{intent: HowToIntent, phrases: []string{"how do i", "how do we", "how do you", "how can i", "how can we",
 		"how can you", "how should i", "how should we", "how would i", "how would we", "how would you",
 		"how to", "step to", "steps to", "way to", "step by step"}},
@@ -130,18 +147,29 @@ var intentCues = []intentCue{
 // whatDoes is the one cue that needs a pattern: "what does kubernetes (even) do".
 var whatDoes = regexp.MustCompile(`\bwhat does \S+ (even |actually )?do\b`)
 
-// intentOf reads the kind of answer a question asks for from its wording.
-func intentOf(words []string) Intent {
+// intentOf reads the kinds of answer a question asks for from its wording: the first one the
+// cues find, and all of them as bits.
+func intentOf(words []string) (Intent, uint) {
 	text := " " + strings.Join(words, " ") + " "
+	first, cues := AnyIntent, uint(0)
 	for _, cue := range intentCues {
 		if cue.matches(words, text) {
-			return cue.intent
+			if cues == 0 {
+				first = cue.intent
+			}
+			cues |= 1 << cue.intent
 		}
 	}
 	if strings.Contains(text, " what does ") && whatDoes.MatchString(text) {
-		return DefineIntent
+		if cues == 0 {
+			first = DefineIntent
+		}
+		cues |= 1 << DefineIntent
 	}
-	return AnyIntent
+	if cues == 0 {
+		cues = 1 << AnyIntent
+	}
+	return first, cues
 }
 
 // matches reports whether the question, as words and as " "-padded text, holds the cue.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/dvkbot/dvkbot/index"
@@ -15,15 +16,52 @@ import (
 
 // answerJSON is one line of `ask --json`: its fields are a contract other tools rely on.
 type answerJSON struct {
-	Question    string      `json:"question"`
-	Answered    bool        `json:"answered"`
-	ID          string      `json:"id"`
-	Title       string      `json:"title"`
-	Kind        string      `json:"kind,omitempty"`
-	Text        string      `json:"text"`
-	Score       float64     `json:"score"`
-	Related     []topicJSON `json:"related"`
-	Suggestions []topicJSON `json:"suggestions,omitempty"`
+	Question    string       `json:"question"`
+	Answered    bool         `json:"answered"`
+	Sure        bool         `json:"sure"`
+	ID          string       `json:"id"`
+	Title       string       `json:"title"`
+	Kind        string       `json:"kind,omitempty"`
+	Text        string       `json:"text"`
+	Score       float64      `json:"score"`
+	Related     []topicJSON  `json:"related"`
+	Suggestions []topicJSON  `json:"suggestions,omitempty"`
+	Explain     *explainJSON `json:"explain,omitempty"`
+}
+
+// explainJSON is the ranker's view of a question, for debugging a wrong answer: what the
+// question looked like, how sure the decision was, and the best candidates with their
+// features and probabilities.
+type explainJSON struct {
+	Terms      []string               `json:"terms"`
+	Confidence float64                `json:"confidence"`
+	Threshold  float64                `json:"threshold"`
+	NoneOf     float64                `json:"none_of_these"`
+	Reason     string                 `json:"reason,omitempty"`
+	Question   map[string]float64     `json:"question_features"`
+	Decision   map[string]float64     `json:"decision_features"`
+	Candidates []candidateExplanation `json:"candidates"`
+}
+
+// candidateExplanation is one ranked entry in an explanation.
+type candidateExplanation struct {
+	ID          string             `json:"id"`
+	Probability float64            `json:"probability"`
+	Score       float64            `json:"score"`
+	Features    map[string]float64 `json:"features"`
+}
+
+// explainedCandidates is how many of the best candidates an explanation shows.
+const explainedCandidates = 5
+
+func explain(m index.Match) *explainJSON {
+	e := &explainJSON{Terms: m.Question.Terms, Confidence: round(m.Confidence), Threshold: m.Threshold,
+		NoneOf: round(m.NullProbability), Reason: m.Reason, Question: m.ExplainQuestion(), Decision: m.ExplainDecision()}
+	for _, h := range m.Hits[:min(len(m.Hits), explainedCandidates)] {
+		e.Candidates = append(e.Candidates, candidateExplanation{ID: h.Entry.ID,
+			Probability: round(h.Probability), Score: round(h.Score), Features: h.Explain()})
+	}
+	return e
 }
 
 // topicJSON names an entry.
@@ -35,7 +73,7 @@ type topicJSON struct {
 
 func toJSON(a index.Answer) answerJSON {
 	j := answerJSON{
-		Question: a.Question, Answered: a.Answered, Text: a.Markdown(),
+		Question: a.Question, Answered: a.Answered, Sure: a.Sure, Text: a.Markdown(),
 		Score: round(a.Confidence), Related: topics(a.Related), Suggestions: topics(a.Suggestions),
 	}
 	if a.Answered {
@@ -53,13 +91,14 @@ func topics(entries []knowledge.Entry) []topicJSON {
 }
 
 func round(f float64) float64 {
-	return float64(int(f*1000+0.5)) / 1000
+	return math.Round(f*1000) / 1000
 }
 
 // runAsk answers the question on the command line, or each line of stdin when there is none.
 func runAsk(args []string, s stdio) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	explainFlag := fs.Bool("explain", false, "with --json: add the ranker's view (features, probabilities of the best candidates)")
 	if err := parseFlags(fs, flagsFirst(fs, args), s); err != nil {
 		return err
 	}
@@ -71,19 +110,20 @@ func runAsk(args []string, s stdio) error {
 		return err
 	}
 	defer ix.Close()
+	p := printer{w: s.out, asJSON: *asJSON, explain: *explainFlag}
 	if q := joinArgs(fs.Args()); q != "" {
-		return printAnswer(s.out, ix.Answer(q), *asJSON)
+		return p.print(ix.Answer(q))
 	}
-	return askEachLine(ix, s, *asJSON)
+	return askEachLine(ix, s.in, p)
 }
 
 // askEachLine answers stdin line by line, in order, one answer per line read.
-func askEachLine(ix *index.Index, s stdio, asJSON bool) error {
-	r := bufio.NewReader(s.in)
+func askEachLine(ix *index.Index, in io.Reader, p printer) error {
+	r := bufio.NewReader(in)
 	for {
 		line, err := r.ReadString('\n')
 		if line != "" {
-			if perr := printAnswer(s.out, ix.Answer(strings.TrimRight(line, "\r\n")), asJSON); perr != nil {
+			if perr := p.print(ix.Answer(strings.TrimRight(line, "\r\n"))); perr != nil {
 				return perr
 			}
 		}
@@ -96,15 +136,30 @@ func askEachLine(ix *index.Index, s stdio, asJSON bool) error {
 	}
 }
 
-func printAnswer(w io.Writer, a index.Answer, asJSON bool) error {
-	if asJSON {
-		data, err := json.Marshal(toJSON(a))
+// printer writes answers as ask's flags say.
+type printer struct {
+	w               io.Writer
+	asJSON, explain bool
+}
+
+func (p printer) print(a index.Answer) error {
+	if p.asJSON {
+		j := toJSON(a)
+		if p.explain {
+			j.Explain = explain(a.Match)
+		}
+		data, err := json.Marshal(j)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(w, "%s\n", data)
+		_, err = fmt.Fprintf(p.w, "%s\n", data)
 		return err
 	}
+	return printAnswer(p.w, a)
+}
+
+// printAnswer writes an answer for a person: its title and Markdown, formatted for a terminal.
+func printAnswer(w io.Writer, a index.Answer) error {
 	md := a.Markdown()
 	if a.Answered {
 		md = "# " + a.Entry.Title + "\n\n" + md

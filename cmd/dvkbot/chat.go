@@ -58,7 +58,7 @@ func runChat(args []string, s stdio) error {
 		if a.Answered {
 			previous = a.Entry.ID
 		}
-		if err := printAnswer(s.out, a, false); err != nil {
+		if err := printAnswer(s.out, a); err != nil {
 			return err
 		}
 	}

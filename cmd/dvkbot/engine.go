@@ -27,13 +27,30 @@ func loadEntries(dir string) ([]knowledge.Entry, error) {
 	return merged, nil
 }
 
-// buildIndex loads the knowledge (see loadEntries) and indexes it.
+// loadVocabulary is the built-in vocabulary extended by the team folder's, when dir is set.
+func loadVocabulary(dir string) (knowledge.Vocabulary, error) {
+	base := knowledge.BuiltinVocabulary()
+	if dir == "" {
+		return base, nil
+	}
+	team, err := knowledge.LoadVocabulary(os.DirFS(dir))
+	if err != nil {
+		return base, fmt.Errorf("knowledge in %s:\n%w", dir, err)
+	}
+	return base.Extend(team), nil
+}
+
+// buildIndex loads the knowledge (see loadEntries and loadVocabulary) and indexes it.
 func buildIndex(dir string) (*index.Index, error) {
 	entries, err := loadEntries(dir)
 	if err != nil {
 		return nil, err
 	}
-	return index.Build(entries)
+	vocab, err := loadVocabulary(dir)
+	if err != nil {
+		return nil, err
+	}
+	return index.Build(entries, index.WithVocabulary(vocab))
 }
 
 // openIndex indexes the knowledge the environment names (DVK_KNOWLEDGE_DIR over the built-in

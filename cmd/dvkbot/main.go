@@ -66,6 +66,9 @@ func init() {
 		"eval": {"[--json] [--min 0.95] FILE", "Score a question set: right answers per topic and overall",
 			"FILE holds one JSON object per line: {\"q\": \"a question\", \"want\": \"an entry id, or abstain\"},\n" +
 				"with \"also\": [ids] for other entries that answer it as well. Exits 1 below --min.", runEval},
+		"fit": {"[--train F] [--dev F] [--test F] [--write FILE]", "Refit the answer model and report train, dev and test",
+			"Fits the ranker's weights and learned questions on --train, chooses the answer threshold on\n" +
+				"--dev and reports all three sets. --write FILE saves the model (index/model.json ships in the binary).", runFit},
 		"lint": {"[DIR]", "Validate knowledge files (the built-in ones when no DIR is given)",
 			"DIR is checked merged over the built-in knowledge, as serve loads it. Every problem is\n" +
 				"printed as FILE:LINE: message; exits 1 when there is any.", runLint},

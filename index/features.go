@@ -1,0 +1,402 @@
+package index
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// phrase is a title or listed question, analysed, with its terms' total weight (or idf, for
+// a title) computed once at Build.
+type phrase struct {
+	ids []termID
+	// weight adds up the terms' phrasing weights, plainWeight their weights, idf their idfs.
+	weight, plainWeight, idf float64
+}
+
+// key identifies the phrase's terms, for finding phrasings that analyse the same.
+func (p phrase) key() string {
+	return fmt.Sprint(p.ids)
+}
+
+// asked is a question's terms with their weights, looked up once per question rather than
+// once per candidate.
+type asked struct {
+	terms []askedTerm
+	// total and plainTotal add up the terms' phrasing weights and weights; known adds up the
+	// weights of the terms some entry uses, rare those of the rarest half of them.
+	total, plainTotal, known, rare float64
+}
+
+// askedTerm is one term of a question with its weights; id is -1 for a term no entry uses.
+type askedTerm struct {
+	id                        termID
+	weight, phraseWeight, idf float64
+	rare                      bool
+}
+
+// asked looks up the weights of terms.
+func (ix *Index) asked(terms []string) asked {
+	a := asked{terms: make([]askedTerm, len(terms))}
+	for i, t := range terms {
+		at := askedTerm{id: -1, weight: ix.unknownIDF(), phraseWeight: ix.unknownIDF(), idf: ix.unknownIDF()}
+		if id, ok := ix.ids[t]; ok && ix.df[id] > 0 {
+			at = askedTerm{id: id, weight: ix.weights[id], phraseWeight: ix.phraseWeights[id], idf: ix.idfs[id]}
+		}
+		a.terms[i] = at
+		a.total += at.phraseWeight
+		a.plainTotal += at.weight
+		if at.id >= 0 {
+			a.known += at.weight
+		}
+	}
+	a.markRare()
+	return a
+}
+
+// markRare marks the known terms at least as rare as their median: the words that tell
+// entries apart ("imagepullpolicy" in "what is imagepullpolicy in kubernetes").
+func (a *asked) markRare() {
+	var idfs []float64
+	for _, t := range a.terms {
+		if t.id >= 0 {
+			idfs = append(idfs, t.idf)
+		}
+	}
+	if len(idfs) == 0 {
+		return
+	}
+	slices.Sort(idfs)
+	median := idfs[len(idfs)/2]
+	for i := range a.terms {
+		if t := &a.terms[i]; t.id >= 0 && t.idf >= median {
+			t.rare = true
+			a.rare += t.weight
+		}
+	}
+}
+
+// phrasing is the weighted Dice overlap of the question with the closest listed phrasing, in
+// two weightings. In the first the domain's names weigh at least minAnchorWeight, which tells
+// apart phrasings about different things; in the second (wording) every word weighs as in
+// coverage, which says how much of the question a phrasing accounts for: "docker pants sizing"
+// is one word of three, however weighty "docker" is.
+func (a asked) phrasing(phrasings []phrase) (best, wording float64) {
+	for _, p := range phrasings {
+		var shared, plainShared float64
+		for _, t := range a.terms {
+			if t.id >= 0 && hasID(p.ids, t.id) {
+				shared += t.phraseWeight
+				plainShared += t.weight
+			}
+		}
+		if sum := a.total + p.weight; sum > 0 {
+			best = max(best, 2*shared/sum)
+		}
+		if sum := a.plainTotal + p.plainWeight; sum > 0 {
+			wording = max(wording, 2*plainShared/sum)
+		}
+	}
+	return best, wording
+}
+
+// closest is phrasing for the whole question and for its asking part, whichever is closer.
+func (a asked) closest(asking asked, phrasings []phrase) (best, wording float64) {
+	best, wording = a.phrasing(phrasings)
+	if len(asking.terms) > 0 {
+		p, w := asking.phrasing(phrasings)
+		best, wording = max(best, p), max(wording, w)
+	}
+	return best, wording
+}
+
+// hasID reports whether the few ids of a phrase hold id.
+func hasID(ids []termID, id termID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// coverage is the weighted share of the question's known terms in the sorted set, and the
+// same share of its rare terms.
+func (a asked) coverage(set []termID) (all, rare float64) {
+	var covered, coveredRare float64
+	for _, t := range a.terms {
+		if t.id >= 0 && hasTerm(set, t.id) {
+			covered += t.weight
+			if t.rare {
+				coveredRare += t.weight
+			}
+		}
+	}
+	if a.known > 0 {
+		all = covered / a.known
+	}
+	if a.rare > 0 {
+		rare = coveredRare / a.rare
+	}
+	return all, rare
+}
+
+// uncoveredRarest is the idf of the rarest known term of the question that the sorted set
+// lacks: one telling word the entry never uses ("offline" in "can i use docker desktop
+// offline") says the question asks about something the entry does not cover.
+func (a asked) uncoveredRarest(set []termID) float64 {
+	rarest := 0.0
+	for _, t := range a.terms {
+		if t.id >= 0 && !hasTerm(set, t.id) {
+			rarest = max(rarest, t.idf)
+		}
+	}
+	return rarest
+}
+
+// focus is the IDF-weighted share of the entry's title terms that the question uses: titles name
+// an entry's topic, so a question missing a title's word ("scaling") is likely about another.
+func (a asked) focus(title phrase) float64 {
+	if title.idf == 0 {
+		return 0
+	}
+	used := 0.0
+	for _, t := range a.terms {
+		if t.id >= 0 && hasID(title.ids, t.id) {
+			used += t.idf
+		}
+	}
+	return min(used/title.idf, 1)
+}
+
+// overlap is the share of the question's names the entry has (recall) and the share of the
+// entry's names the question has (precision).
+func overlap(asked, entry []string) (recall, precision float64) {
+	if len(asked) == 0 || len(entry) == 0 {
+		return 0, 0
+	}
+	shared := 0
+	for _, name := range asked {
+		for _, e := range entry {
+			if e == name {
+				shared++
+				break
+			}
+		}
+	}
+	return float64(shared) / float64(len(asked)), float64(shared) / float64(len(entry))
+}
+
+// The features the model ranks candidates on, each a number from 0 to 1 (the intent and kind
+// pairs are 0 or 1). Their order is the order of a Hit's Features.
+var candidateFeatures = append([]string{
+	"bm25_questions", "bm25_title", "bm25_summary", "bm25_body", "bm25_names", "bm25_learned",
+	"relevance", "retrieval_rank", "likelihood",
+	"phrasing", "wording", "learned_phrasing", "learned_wording", "coverage", "lead_coverage", "rare_coverage", "rare_lead_coverage",
+	"uncovered_rarest",
+	"focus", "entity_recall", "entity_precision", "aspect_recall",
+}, intentKindFeatures()...)
+
+// likelihoodFeature is where the likelihood stands among the candidate features: it is set
+// once every candidate's is known.
+var likelihoodFeature = featureIndex(candidateFeatures, "likelihood")
+
+// questionFeatures describe the question alone: they score the "none of these" option, so the
+// model learns when a question is about something the knowledge base does not hold.
+var questionFeatures = append([]string{
+	"bias", "anchored", "topical", "unknown_share", "unled_share", "known_terms", "entities_named", "typos",
+	"foreign", "instructed",
+}, intentFeatureNames()...)
+
+// decisionFeatures are what the decision weighs: how sure the ranker is of its best candidate
+// against the others and against "none of these", and how much of the question that candidate
+// accounts for.
+var decisionFeatures = []string{
+	"bias", "logit_top", "logit_null", "margin", "top_phrasing", "top_wording", "top_coverage",
+	"top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest", "top_likelihood_gap",
+	"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed",
+}
+
+// DecisionFeatureNames are the names of a Match's DecisionFeatures, in order.
+func DecisionFeatureNames() []string { return decisionFeatures }
+
+// decisionFrom are the candidate features the decision reads off the best candidate, in
+// the order of decisionFeatures after "margin".
+var decisionFrom = []string{"phrasing", "wording", "coverage", "lead_coverage", "rare_coverage", "focus", "uncovered_rarest"}
+
+// decisionFromQuestion are the question features it reads, after those.
+var decisionFromQuestion = []string{"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed"}
+
+// DecisionVector computes the decision features from the ranked hits (best first), the
+// probability of "none of these" and the question's features.
+func DecisionVector(hits []Hit, pNull float64, question []float64) []float64 {
+	top, second := hits[0].Probability, 0.0
+	if len(hits) > 1 {
+		second = hits[1].Probability
+	}
+	f := []float64{1, logit(top), logit(pNull), top - second}
+	for _, name := range decisionFrom {
+		f = append(f, hits[0].Features[featureIndex(candidateFeatures, name)])
+	}
+	f = append(f, likelihoodGap(hits))
+	for _, name := range decisionFromQuestion {
+		f = append(f, question[featureIndex(questionFeatures, name)])
+	}
+	return f
+}
+
+// likelihoodGap is how far the runner-up's likelihood is below the best candidate's: a clear
+// lead says the question's words point at one entry.
+func likelihoodGap(hits []Hit) float64 {
+	if len(hits) < 2 {
+		return 1
+	}
+	return min(hits[0].Features[likelihoodFeature]-hits[1].Features[likelihoodFeature], 1)
+}
+
+// logit is the log-odds of p, kept finite.
+func logit(p float64) float64 {
+	p = min(max(p, 1e-6), 1-1e-6)
+	return math.Log(p / (1 - p))
+}
+
+// intentKindFeatures are one feature per intent and kind of entry: whether the question's
+// wording asks for that intent and the entry is of that kind.
+func intentKindFeatures() []string {
+	var out []string
+	for _, intent := range intentNames {
+		for _, kind := range knowledge.Kinds {
+			out = append(out, intent+"_"+string(kind))
+		}
+	}
+	return out
+}
+
+func intentFeatureNames() []string {
+	out := make([]string, len(intentNames))
+	for i, n := range intentNames {
+		out[i] = "intent_" + n
+	}
+	return out
+}
+
+// FeatureNames are the names of a Hit's Features, in order.
+func FeatureNames() []string { return candidateFeatures }
+
+// QuestionFeatureNames are the names of a Match's QuestionFeatures, in order.
+func QuestionFeatureNames() []string { return questionFeatures }
+
+// candidate is what ranking knows of one retrieved entry before the model scores it.
+type candidate struct {
+	info      *entryInfo
+	relevance float64 // bleve's score relative to the best
+	rank      int     // bleve's rank, from 0; named entries come after its hits
+}
+
+// features computes the candidate features of c for the question, whose terms a and asking
+// part (if any) were looked up once.
+func (ix *Index) features(q Question, a, asking asked, c candidate) []float64 {
+	info := c.info
+	f := make([]float64, 0, len(candidateFeatures))
+	for fld := range numFields {
+		f = append(f, a.orAsking(asking, func(x asked) float64 {
+			return ix.stats[fld].bm25(info.fields[fld], x.terms, len(ix.entries))
+		}))
+	}
+	phrasing, wording := a.closest(asking, info.phrasings)
+	learnedPhrasing, learnedWording := a.closest(asking, info.learned)
+	coverage := a.orAsking(asking, func(x asked) float64 { all, _ := x.coverage(info.terms); return all })
+	rare := a.orAsking(asking, func(x asked) float64 { _, r := x.coverage(info.terms); return r })
+	lead := a.orAsking(asking, func(x asked) float64 { all, _ := x.coverage(info.leadTerms); return all })
+	rareLead := a.orAsking(asking, func(x asked) float64 { _, r := x.coverage(info.leadTerms); return r })
+	focus := a.orAsking(asking, func(x asked) float64 { return x.focus(info.title) })
+	er, ep := overlap(q.Entities, info.entities)
+	ar, _ := overlap(q.Aspects, info.aspects)
+	f = append(f, c.relevance, 1/float64(1+c.rank), 0, phrasing, wording, learnedPhrasing, learnedWording,
+		coverage, lead, rare, rareLead, a.uncoveredRarest(info.terms)/ix.unknownIDF(), focus, er, ep, ar)
+	for i := range intentNames {
+		on := q.Cues&(1<<i) != 0
+		for _, kind := range knowledge.Kinds {
+			f = append(f, bool01(on && info.entry.Kind == kind))
+		}
+	}
+	return f
+}
+
+// orAsking is measure of the whole question or of its asking part, whichever is higher: in a
+// ramble, the entry that answers what is asked need not cover the story around it.
+func (a asked) orAsking(asking asked, measure func(asked) float64) float64 {
+	v := measure(a)
+	if len(asking.terms) > 0 {
+		v = max(v, measure(asking))
+	}
+	return v
+}
+
+// questionVector computes the question features of q.
+func (ix *Index) questionVector(q Question, a asked) []float64 {
+	known := 0
+	for _, t := range a.terms {
+		if t.id >= 0 {
+			known++
+		}
+	}
+	unknown := 0.0
+	if len(a.terms) > 0 {
+		unknown = float64(len(a.terms)-known) / float64(len(a.terms))
+	}
+	f := []float64{1, bool01(q.Anchored), bool01(q.Topical), unknown, ix.unledShare(a), math.Log1p(float64(known)) / math.Log(8),
+		min(float64(len(q.Entities)), 3) / 3, bool01(len(q.Corrected) > 0),
+		min(float64(q.Foreign), 2) / 2, bool01(q.Instructed)}
+	for i := range intentNames {
+		f = append(f, bool01(q.Cues&(1<<i) != 0))
+	}
+	return f
+}
+
+// unledShare is the share of the question's terms that no entry's lead (its listed questions,
+// title, names and learned questions) uses: words the knowledge base only mentions in passing,
+// in a body, or never ("ship" in "what is a ship's helm").
+func (ix *Index) unledShare(a asked) float64 {
+	if len(a.terms) == 0 {
+		return 0
+	}
+	unled := 0
+	for _, t := range a.terms {
+		if t.id < 0 || !ix.led[t.id] {
+			unled++
+		}
+	}
+	return float64(unled) / float64(len(a.terms))
+}
+
+func bool01(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// describe lists features by name, for explanations.
+func describe(names []string, values []float64) map[string]float64 {
+	out := make(map[string]float64, len(values))
+	for i, v := range values {
+		if v != 0 {
+			out[names[i]] = math.Round(v*1000) / 1000
+		}
+	}
+	return out
+}
+
+// featureIndex finds a feature by name in names, for tests and the model's loading.
+func featureIndex(names []string, name string) int {
+	for i, n := range names {
+		if strings.EqualFold(n, name) {
+			return i
+		}
+	}
+	return -1
+}

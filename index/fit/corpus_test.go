@@ -1,0 +1,63 @@
+package fit
+
+import (
+	"crypto/sha256"
+	"math/big"
+	"testing"
+
+	"github.com/dvkbot/dvkbot/knowledge"
+)
+
+// The real corpus is split by source page, as its README says, and labelled with entries that
+// exist: a renamed entry or a page in two splits would quietly make the figures lie.
+func TestRealCorpusIsSplitBySource(t *testing.T) {
+	entries, err := knowledge.Load(knowledge.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, e := range entries {
+		ids[e.ID] = true
+	}
+	seen := map[string]string{}
+	for _, split := range []string{"train", "dev", "test"} {
+		cases, err := Read("../testdata/real/" + split + ".jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cases) < 150 {
+			t.Errorf("%s has %d questions, want at least 150", split, len(cases))
+		}
+		for _, c := range cases {
+			if c.Source == "" || c.Kind == "" {
+				t.Errorf("%s: %q has no source or kind", split, c.Q)
+			}
+			if want := splitOf(c.Source); want != split {
+				t.Errorf("%s: %q is from %s, which belongs to %s", split, c.Q, c.Source, want)
+			}
+			if other, ok := seen[c.Source]; ok && other != split {
+				t.Errorf("%s is in both %s and %s", c.Source, other, split)
+			}
+			seen[c.Source] = split
+			for _, id := range c.Want {
+				if id != Abstain && !ids[id] {
+					t.Errorf("%s: %q wants %s, which is no entry", split, c.Q, id)
+				}
+			}
+		}
+	}
+}
+
+// splitOf is the split a source page belongs to: the SHA-256 of its address as a number,
+// modulo 10: 0-5 train, 6-7 dev, 8-9 test.
+func splitOf(source string) string {
+	sum := sha256.Sum256([]byte(source))
+	n := new(big.Int).Mod(new(big.Int).SetBytes(sum[:]), big.NewInt(10)).Int64()
+	switch {
+	case n < 6:
+		return "train"
+	case n < 8:
+		return "dev"
+	}
+	return "test"
+}

@@ -1,0 +1,113 @@
+package fit
+
+import (
+	"sort"
+
+	"github.com/dvkbot/dvkbot/index"
+)
+
+// Bars are what the threshold must keep on the set it is chosen on.
+type Bars struct {
+	// MaxWrong is the largest share of questions that may get a wrong entry.
+	MaxWrong float64
+	// MaxOffTopic is how many off-topic questions may be answered.
+	MaxOffTopic int
+	// OffTopicMargin is how far above every off-topic question's confidence the threshold must
+	// be when none may be answered: the off-topic questions of one set are a sample, and the
+	// next one may come a little closer.
+	OffTopicMargin float64
+}
+
+// SureBars are what an answer given as sure must keep: 2% wrong answers and no off-topic one.
+var SureBars = Bars{MaxWrong: 0.02}
+
+// AnswerBars are what any answer must keep, sure or the closest the bot has: no off-topic
+// answer, with a margin, and at most a fifth of the questions answered wrong. Between the two
+// thresholds the bot says the answer may not be what was asked and offers the next candidates,
+// which hold the right entry for most of the questions its first pick gets wrong.
+var AnswerBars = Bars{MaxWrong: 0.2, OffTopicMargin: 0.1}
+
+// outcome is a question's best candidate under a model, before any threshold.
+type outcome struct {
+	c          Case
+	top        string
+	confidence float64
+}
+
+// Threshold chooses the least answer threshold at which ix's model keeps the bars on cases:
+// the one that answers the most while staying within them. The off-topic questions of guard
+// only raise it: they are more evidence of how close an off-topic question may come. It
+// returns maxThreshold when no threshold keeps the bars.
+func Threshold(ix *index.Index, cases, guard []Case, bars Bars) float64 {
+	outs := outcomes(ix, cases)
+	t := chooseThreshold(outs, len(cases), bars)
+	if bars.MaxOffTopic == 0 {
+		for _, o := range outcomes(ix, guard) {
+			if o.c.OffTopic() {
+				t = max(t, min(o.confidence+bars.OffTopicMargin, maxThreshold))
+			}
+		}
+	}
+	return t
+}
+
+// outcomes matches every case.
+func outcomes(ix *index.Index, cases []Case) []outcome {
+	outs := make([]outcome, 0, len(cases))
+	for _, c := range cases {
+		m := ix.Match(c.Q)
+		if len(m.Hits) > 0 {
+			outs = append(outs, outcome{c: c, top: m.Hits[0].Entry.ID, confidence: m.Confidence})
+		}
+	}
+	return outs
+}
+
+// chooseThreshold is Threshold on outcomes already matched, out of total questions.
+func chooseThreshold(outs []outcome, total int, bars Bars) float64 {
+	// Raise the threshold past each confidence in turn: every step stops answering one more
+	// question, so the first step within the bars answers the most.
+	sort.Slice(outs, func(i, j int) bool { return outs[i].confidence < outs[j].confidence })
+	wrong, offTopic := 0, 0
+	for _, o := range outs {
+		if !o.c.Accepts(o.top) {
+			wrong++
+		}
+		if o.c.OffTopic() {
+			offTopic++
+		}
+	}
+	limit := int(bars.MaxWrong * float64(total))
+	floor := minThreshold
+	if bars.MaxOffTopic == 0 {
+		for _, o := range outs {
+			if o.c.OffTopic() {
+				floor = max(floor, o.confidence+bars.OffTopicMargin)
+			}
+		}
+	}
+	threshold := 0.0
+	for _, o := range outs {
+		if wrong <= limit && offTopic <= bars.MaxOffTopic {
+			return min(max(threshold, floor), maxThreshold)
+		}
+		threshold = o.confidence + 1e-6
+		if !o.c.Accepts(o.top) {
+			wrong--
+		}
+		if o.c.OffTopic() {
+			offTopic--
+		}
+	}
+	if wrong <= limit && offTopic <= bars.MaxOffTopic {
+		return min(max(threshold, floor), maxThreshold)
+	}
+	return maxThreshold
+}
+
+// minThreshold keeps a threshold meaningful: below it the best candidate is a guess among many;
+// maxThreshold keeps one reachable.
+const (
+	minThreshold = 0.05
+	maxThreshold = 0.99
+)
