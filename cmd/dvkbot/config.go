@@ -11,15 +11,17 @@ import (
 	"github.com/kelseyhightower/envconfig"
 )
 
-// engineConfig is what every command that answers questions reads from the environment.
-type engineConfig struct {
+// EngineConfig is what every command that answers questions reads from the environment. It is
+// exported because serveConfig embeds it: envconfig skips an embedded struct of an unexported
+// type, and serve would never see DVK_KNOWLEDGE_DIR.
+type EngineConfig struct {
 	// KnowledgeDir holds team entries merged over the built-in base, reloaded on change.
 	KnowledgeDir string `envconfig:"DVK_KNOWLEDGE_DIR"`
 }
 
 // serveConfig is the configuration of `dvkbot serve` (DESIGN.md §3).
 type serveConfig struct {
-	engineConfig
+	EngineConfig
 	// AppToken is the app-level token (xapp-) that opens Socket Mode connections.
 	AppToken string `envconfig:"SLACK_APP_TOKEN" required:"true"`
 	// BotToken is the bot token (xoxb-) for Web API calls.
@@ -40,9 +42,9 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration `envconfig:"DVK_SHUTDOWN_TIMEOUT" default:"8s"`
 }
 
-// loadEngineConfig reads engineConfig from the environment.
-func loadEngineConfig() (engineConfig, error) {
-	var c engineConfig
+// loadEngineConfig reads EngineConfig from the environment.
+func loadEngineConfig() (EngineConfig, error) {
+	var c EngineConfig
 	if err := envconfig.Process("", &c); err != nil {
 		return c, fmt.Errorf("invalid configuration: %w", err)
 	}

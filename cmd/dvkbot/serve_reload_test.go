@@ -20,7 +20,7 @@ func TestServeReloadsKnowledgeWithoutMissingAReply(t *testing.T) {
 	file := filepath.Join(dir, "access.md")
 	write(t, file, replaceVersion(teamEntry, "v1"))
 	cfg := serveConfig{
-		engineConfig: engineConfig{KnowledgeDir: dir},
+		EngineConfig: EngineConfig{KnowledgeDir: dir},
 		AppToken:     slackfake.AppToken, BotToken: slackfake.BotToken, APIURL: fake.APIURL(),
 		HTTPAddr: freeAddr(t), LogLevel: "info", SlashCommand: "/dvk", Workers: 4, ShutdownTimeout: 5 * time.Second,
 	}
