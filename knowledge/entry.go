@@ -74,8 +74,12 @@ type Problem struct {
 	Msg  string
 }
 
-// Error is "file:line: message", the form editors and CI logs link to.
+// Error is "file:line: message", the form editors and CI logs link to. A problem of the whole
+// folder has no file.
 func (p Problem) Error() string {
+	if p.File == "" {
+		return p.Msg
+	}
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
 	}

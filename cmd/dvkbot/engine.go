@@ -1,16 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
 // loadEntries reads the built-in knowledge base and, when dir is set, lays the team's entries
-// over it.
+// over it. The team's folder is read through knowledge.OpenDir, so that nothing in it can lead
+// the bot outside it or stall it, and checked whole: every problem is reported at once.
 func loadEntries(dir string) ([]knowledge.Entry, error) {
 	base, err := knowledge.Load(knowledge.Builtin())
 	if err != nil {
@@ -19,12 +18,16 @@ func loadEntries(dir string) ([]knowledge.Entry, error) {
 	if dir == "" {
 		return base, nil
 	}
-	team, loadErr := knowledge.Load(os.DirFS(dir))
-	merged := knowledge.Merge(base, team)
-	if err := errors.Join(loadErr, knowledge.Validate(team, merged)); err != nil {
+	folder, err := knowledge.OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer folder.Close()
+	team, err := knowledge.Check(folder, base)
+	if err != nil {
 		return nil, fmt.Errorf("knowledge in %s:\n%w", dir, err)
 	}
-	return merged, nil
+	return knowledge.Merge(base, team), nil
 }
 
 // buildIndex loads the knowledge (see loadEntries) and indexes it.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
 
@@ -32,14 +31,7 @@ func runLint(args []string, s stdio) error {
 
 func lintEntries(dir string) ([]knowledge.Entry, error) {
 	if dir == "" {
-		entries, err := knowledge.Load(knowledge.Builtin())
-		if err != nil {
-			return nil, err
-		}
-		return entries, knowledge.Validate(entries, entries)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		return nil, err
+		return knowledge.Check(knowledge.Builtin(), nil)
 	}
 	return loadEntries(dir)
 }
