@@ -19,7 +19,6 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/dvkbot/dvkbot/bot"
-	"github.com/dvkbot/dvkbot/index"
 )
 
 // runServe runs the Slack bot until SIGINT or SIGTERM, then drains and returns nil.
@@ -38,13 +37,13 @@ func runServe(_ []string, s stdio) error {
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ix, err := buildIndex(cfg.KnowledgeDir)
+	reloads, err := startReloader(ctx, cfg.KnowledgeDir, log, reg)
 	if err != nil {
 		return err
 	}
-	live := index.NewLive(ix)
-	reloads := newReloader(live, cfg.KnowledgeDir, log, reg)
-	log.Info("knowledge indexed", "entries", len(ix.Entries()), "team_dir", cfg.KnowledgeDir)
+	defer reloads.stop() // after the bot: it answers from the index until it has drained
+	live := reloads.live
+	log.Info("knowledge indexed", "entries", len(live.Entries()), "team_dir", cfg.KnowledgeDir)
 
 	httpClient := bot.NewHTTPClient(cfg.Workers)
 	api := slack.New(cfg.BotToken, slack.OptionAppLevelToken(cfg.AppToken), slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(httpClient))
@@ -58,14 +57,19 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("DVK_HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
 	}
-	ops := &http.Server{Handler: opsHandler(reg, b.Connected), ReadHeaderTimeout: 5 * time.Second}
+	ready := func() error {
+		if !b.Connected() {
+			return errors.New("Socket Mode not connected")
+		}
+		return reloads.ready()
+	}
+	ops := &http.Server{Handler: opsHandler(reg, ready), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := ops.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("ops server stopped", "err", err)
 		}
 	}()
 	log.Info("ops server listening", "addr", ln.Addr().String())
-	go reloads.watch(ctx)
 
 	err = b.Run(ctx)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -78,16 +82,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	return nil
 }
 
-// opsHandler serves /healthz (the process is up), /readyz (knowledge is indexed, which it is
-// once serve gets here, and the socket is connected) and /metrics.
-func opsHandler(reg *prometheus.Registry, connected func() bool) http.Handler {
+// opsHandler serves /healthz (the process is up), /readyz (ready returns nil: the socket is
+// connected and the knowledge folder watched; knowledge is indexed once serve gets here) and
+// /metrics.
+func opsHandler(reg *prometheus.Registry, ready func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !connected() {
-			http.Error(w, "not ready: Socket Mode not connected", http.StatusServiceUnavailable)
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
