@@ -1,6 +1,7 @@
 // Package knowledge holds dvkbot's knowledge base: the Entry type, the built-in entries embedded
-// in the binary, loading from any fs.FS (a team's folder, a ConfigMap volume) and validation whose
-// errors name the file and line a writer has to fix.
+// in the binary, loading from any fs.FS (a team's folder or ConfigMap volume, opened with OpenDir
+// so that nothing in it can lead the reading outside it, block it or exhaust memory), validation
+// whose errors name the file and line a writer has to fix, and a Watcher for live reload.
 package knowledge
 
 import (

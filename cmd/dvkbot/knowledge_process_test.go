@@ -40,42 +40,42 @@ func runProcess(t *testing.T, bin string, args []string, env ...string) (code in
 // hostileFiles are the files that once hung lint, took gigabytes or leaked a file from outside
 // the folder, with what lint must say of each.
 func hostileFiles(t *testing.T) map[string]struct {
-	make func(path string)
-	want string
+	create func(t testing.TB, path string)
+	want   string
 } {
 	outside := filepath.Join(t.TempDir(), "secret.md")
 	write(t, outside, strings.Replace(teamEntry, "our-cluster-access", "secret", 1))
-	symlink := func(target string) func(string) {
-		return func(path string) {
+	symlink := func(target string) func(testing.TB, string) {
+		return func(t testing.TB, path string) {
 			if err := os.Symlink(target, path); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	return map[string]struct {
-		make func(path string)
-		want string
+		create func(t testing.TB, path string)
+		want   string
 	}{
-		"pipe.md": {func(path string) {
+		"pipe.md": {func(t testing.TB, path string) {
 			if err := syscall.Mkfifo(path, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}, "pipe.md: a named pipe (FIFO), not a regular file"},
 		"outside.md": {symlink(outside), `outside.md: symlink to "` + outside + `" leads outside the knowledge folder`},
 		"zero.md":    {symlink("/dev/zero"), `zero.md: symlink to "/dev/zero" leads outside the knowledge folder`},
-		"big.md": {func(path string) {
+		"big.md": {func(t testing.TB, path string) {
 			write(t, path, replaceVersion(teamEntry, "big"))
 			if err := os.Truncate(path, 50<<20); err != nil {
 				t.Fatal(err)
 			}
 		}, "big.md: file is larger than 256 KiB"},
-		"bomb.md": {func(path string) { // about 300 KB; its anchor referenced 100,000 times
+		"bomb.md": {func(t testing.TB, path string) { // about 300 KB; its anchor referenced 100,000 times
 			write(t, path, "---\nid: bomb\ntitle: Bomb\nkind: faq\nquestions: [&a \""+strings.Repeat("lol ", 256)+"\""+strings.Repeat(",*a", 100_000)+"]\n---\n**Boom.**\n")
 		}, "bomb.md: file is larger than 256 KiB"},
-		"small-bomb.md": {func(path string) { // under the size limit
+		"small-bomb.md": {func(t testing.TB, path string) { // under the size limit
 			write(t, path, "---\nid: small-bomb\ntitle: Bomb\nkind: faq\nquestions: [&a \""+strings.Repeat("lol ", 256)+"\""+strings.Repeat(",*a", 80_000)+"]\n---\n**Boom.**\n")
 		}, "small-bomb.md:5: front matter: YAML alias *a is not allowed"},
-		"latin1.md": {func(path string) {
+		"latin1.md": {func(t testing.TB, path string) {
 			write(t, path, strings.Replace(teamEntry, "#platform", "#plat\xe9form", 1))
 		}, "latin1.md:14: not UTF-8 text: byte 0xE9"},
 	}
@@ -90,12 +90,12 @@ func TestLintHostileFolderAsAProcess(t *testing.T) {
 	all := t.TempDir()
 	var wants []string
 	for name, h := range hostileFiles(t) {
-		h.make(filepath.Join(all, name))
+		h.create(t, filepath.Join(all, name))
 		wants = append(wants, h.want)
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
-			h.make(filepath.Join(dir, name))
+			h.create(t, filepath.Join(dir, name))
 			if code, out, errOut := runProcess(t, bin, []string{"lint", dir}); code != 1 || !strings.Contains(out, h.want) {
 				t.Errorf("lint: exit %d, want 1; stdout:\n%s\nwant it to contain %q; stderr:\n%s", code, out, h.want, errOut)
 			}

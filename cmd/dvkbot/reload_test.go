@@ -201,9 +201,9 @@ func TestReloadSurvivesSpecialFiles(t *testing.T) {
 		"pipe.md": func(path string) error { return syscall.Mkfifo(path, 0o644) },
 		"zero.md": func(path string) error { return os.Symlink("/dev/zero", path) },
 	}
-	for name, make := range specials {
+	for name, create := range specials {
 		failed := reloads(r, "error")
-		if err := make(filepath.Join(dir, name)); err != nil {
+		if err := create(filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, r, "failed reload naming "+name, func() bool { return reloads(r, "error") > failed && strings.Contains(logs.String(), name) })
