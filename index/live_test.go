@@ -7,80 +7,118 @@ import (
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// A reload swaps the whole index while questions are being answered: every answer must come
-// whole from the old index or the new one, and the race detector must find nothing.
-func TestLiveSwapConcurrently(t *testing.T) {
-	base := testIndex(t)
-	entries := append([]knowledge.Entry(nil), base.Entries()...)
-	for i, e := range entries {
-		if e.ID == "helm" {
-			e.Title = "Helm, as the team runs it"
-			entries[i] = e
-		}
-	}
-	team, err := Build(entries)
+// helmIndex builds the built-in knowledge with the helm entry titled title.
+func helmIndex(t *testing.T, title string) *Index {
+	t.Helper()
+	entries, err := knowledge.Load(knowledge.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer team.Close()
+	for i, e := range entries {
+		if e.ID == "helm" {
+			e.Title = title
+			entries[i] = e
+		}
+	}
+	ix, err := Build(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
 
-	live := NewLive(base)
-	titles := map[string]bool{"Helm, the Kubernetes package manager": true, "Helm, as the team runs it": true}
-	done := make(chan struct{})
-	swapped := make(chan int)
-	go func() { // swaps until the readers are done, an even number of times
-		n := 0
-		for {
-			select {
-			case <-done:
-				if n%2 == 1 {
-					live.Swap(base)
-					n++
-				}
-				swapped <- n
-				return
-			default:
-				next := team
-				if n%2 == 1 {
-					next = base
-				}
-				if old := live.Swap(next); old != base && old != team {
-					t.Errorf("Swap returned an index that was never served")
-				}
-				n++
-			}
+// closed tells whether ix has been closed: bleve refuses every call on a closed index.
+func closed(ix *Index) bool {
+	_, err := ix.bleve.DocCount()
+	return err != nil
+}
+
+// A reload replaces the whole index while questions are being answered: every answer must come
+// whole from one index, never from one already closed, and the race detector must find nothing.
+func TestLiveReplaceWhileAnswering(t *testing.T) {
+	titles := []string{"Helm, the package manager", "Helm, as the team runs it"}
+	live := NewLive(helmIndex(t, titles[0]))
+	defer live.Close()
+	const replacements = 4
+	next := make(chan *Index)
+	go func() { // built beforehand, so that replacements come fast while questions run
+		defer close(next)
+		for i := 1; i <= replacements; i++ {
+			next <- helmIndex(t, titles[i%2])
 		}
 	}()
+	done := make(chan struct{})
 	var wg sync.WaitGroup
-	for range 4 {
+	answered := make([]int, 4)
+	for r := range answered {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range 50 {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
 				a := live.Answer("what is helm")
-				if !a.Answered || !titles[a.Entry.Title] {
-					t.Errorf("Answer(what is helm) during swaps = %q %q", a.Entry.ID, a.Entry.Title)
+				if !a.Answered || (a.Entry.Title != titles[0] && a.Entry.Title != titles[1]) {
+					t.Errorf("Answer(what is helm) during a replacement = answered %v, %q %q (%s)", a.Answered, a.Entry.ID, a.Entry.Title, a.Match.Reason)
 					return
 				}
-				if len(live.Entries()) != len(entries) {
-					t.Errorf("Entries() during swaps = %d entries, want %d", len(live.Entries()), len(entries))
+				if len(live.Entries()) == 0 {
+					t.Error("Entries() during a replacement is empty")
 					return
 				}
+				answered[r]++
 			}
 		}()
 	}
-	wg.Wait()
-	close(done)
-	if n := <-swapped; n < 2 {
-		t.Errorf("only %d swaps happened while questions were answered", n)
+	for ix := range next {
+		live.Replace(ix)
 	}
-	if live.Current() != base {
-		t.Errorf("after an even number of swaps Current() is not the first index")
+	close(done)
+	wg.Wait()
+	t.Logf("answers per reader while %d replacements happened: %v", replacements, answered)
+	if n := live.Open(); n != 1 {
+		t.Errorf("after the replacements %d indexes are open, want 1: replaced ones must be closed", n)
+	}
+	if a := live.Answer("what is helm"); a.Entry.Title != titles[replacements%2] {
+		t.Errorf("after the replacements the answer is %q, want the last index's %q", a.Entry.Title, titles[replacements%2])
 	}
 	if a, ok := live.Explain("helm"); !ok || a.Entry.ID != "helm" {
 		t.Errorf("Live.Explain(helm) = %q, %v", a.Entry.ID, ok)
 	}
 	if a := live.FollowUp("what about networking?", "docker-vs-kubernetes"); a.Entry.ID != "difference-networking" {
 		t.Errorf("Live.FollowUp = %q, want difference-networking", a.Entry.ID)
+	}
+	if e, ok := live.Entry("helm"); !ok || e.Title != titles[replacements%2] {
+		t.Errorf("Live.Entry(helm) = %q, %v", e.Title, ok)
+	}
+}
+
+// A replaced index is closed by the last call still using it, not before and not later.
+func TestLiveClosesReplacedIndexWhenLastCallReturns(t *testing.T) {
+	first, second := helmIndex(t, "first"), helmIndex(t, "second")
+	live := NewLive(first)
+	inFlight := live.hold() // an answer under way on the first index
+	live.Replace(second)
+	if closed(first) || live.Open() != 2 {
+		t.Fatalf("replaced while an answer ran on it: closed %v, %d open; want it open until the answer is done", closed(first), live.Open())
+	}
+	if e, _ := live.Entry("helm"); e.Title != "second" {
+		t.Errorf("after Replace the current index serves %q, want second", e.Title)
+	}
+	inFlight.release()
+	if !closed(first) || live.Open() != 1 {
+		t.Errorf("the last answer on the replaced index returned: closed %v, %d open; want it closed", closed(first), live.Open())
+	}
+	third := helmIndex(t, "third")
+	live.Replace(third)
+	if !closed(second) || live.Open() != 1 {
+		t.Errorf("replaced with no answer in flight: closed %v, %d open; want it closed at once", closed(second), live.Open())
+	}
+	live.Close()
+	if !closed(third) || live.Open() != 0 {
+		t.Errorf("after Close: closed %v, %d open; want the current index closed", closed(third), live.Open())
 	}
 }

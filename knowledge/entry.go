@@ -1,6 +1,7 @@
 // Package knowledge holds dvkbot's knowledge base: the Entry type, the built-in entries embedded
-// in the binary, loading from any fs.FS (a team's folder, a ConfigMap volume) and validation whose
-// errors name the file and line a writer has to fix.
+// in the binary, loading from any fs.FS (a team's folder or ConfigMap volume, opened with OpenDir
+// so that nothing in it can lead the reading outside it, block it or exhaust memory), validation
+// whose errors name the file and line a writer has to fix, and a Watcher for live reload.
 package knowledge
 
 import (
@@ -74,8 +75,12 @@ type Problem struct {
 	Msg  string
 }
 
-// Error is "file:line: message", the form editors and CI logs link to.
+// Error is "file:line: message", the form editors and CI logs link to. A problem of the whole
+// folder has no file.
 func (p Problem) Error() string {
+	if p.File == "" {
+		return p.Msg
+	}
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
 	}

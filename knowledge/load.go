@@ -4,9 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
-	"strings"
 )
 
 //go:embed entries/*.md
@@ -21,35 +19,71 @@ func Builtin() fs.FS {
 	return sub
 }
 
-// Load reads every visible *.md file at the top of fsys. Names starting with "." are skipped:
-// in a Kubernetes ConfigMap volume they are the kubelet's timestamped folders and the ..data
-// link, while the visible files are symlinks through ..data. Each file is parsed and checked on
-// its own; entries are returned sorted by id along with every problem found.
+// Load reads every visible *.md file at the top of fsys (see isEntryName), each parsed and
+// checked on its own, and returns the entries without a problem, sorted by id, along with every
+// problem found. Read a folder on disk through OpenDir, so that no file can lead the reading
+// outside it or block it.
 func Load(fsys fs.FS) ([]Entry, error) {
-	dirents, err := fs.ReadDir(fsys, ".")
+	parsed, problems, err := parseAll(fsys)
 	if err != nil {
-		return nil, fmt.Errorf("read knowledge folder: %w", err)
+		return nil, err
+	}
+	return sound(parsed, problems), problems.errOrNil()
+}
+
+// Check reads fsys as Load does and reports every problem at once: each file's own and those
+// across files (ids used twice, related ids that name no entry), whatever else is wrong.
+// base holds the entries the files may link to besides their own: the built-in base under a
+// team's folder, nil for the built-in base itself. The entries of fsys it returns are meant for
+// use only when the error is nil.
+func Check(fsys fs.FS, base []Entry) ([]Entry, error) {
+	parsed, problems, err := parseAll(fsys)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, validate(parsed, Merge(base, parsed))...)
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].File != problems[j].File {
+			return problems[i].File < problems[j].File
+		}
+		return problems[i].Line < problems[j].Line
+	})
+	return sound(parsed, problems), problems.errOrNil()
+}
+
+// parseAll parses every entry file of fsys. It returns each entry whose front matter could be
+// read, problems or not, so that checks across files see them all, and every problem found.
+func parseAll(fsys fs.FS) ([]Entry, Problems, error) {
+	files, problems, err := readEntryFiles(fsys)
+	if err != nil {
+		return nil, nil, err
 	}
 	var entries []Entry
-	var problems Problems
-	for _, d := range dirents {
-		name := d.Name()
-		if strings.HasPrefix(name, ".") || path.Ext(name) != ".md" {
-			continue
-		}
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			problems = append(problems, Problem{File: name, Msg: err.Error()})
-			continue
-		}
-		e, ps := Parse(name, data)
+	for _, f := range files {
+		e, ps := Parse(f.name, f.data)
 		problems = append(problems, ps...)
-		if len(ps) == 0 {
+		if e.File != "" {
 			entries = append(entries, e)
 		}
 	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID }) // stable: duplicates stay in file order
-	return entries, problems.errOrNil()
+	return entries, problems, nil
+}
+
+// sound keeps the entries of files without a problem of their own, sorted by id; duplicates
+// stay in file order.
+func sound(entries []Entry, problems Problems) []Entry {
+	bad := make(map[string]bool, len(problems))
+	for _, p := range problems {
+		bad[p.File] = true
+	}
+	var out []Entry
+	for _, e := range entries {
+		if !bad[e.File] {
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // Merge lays team entries over base ones: a team entry with a built-in id replaces it, the

@@ -31,7 +31,7 @@ func TestLoadSkipsHiddenAndNonMarkdown(t *testing.T) {
 func writeConfigMap(t *testing.T, dir, stamp, title string) {
 	t.Helper()
 	real := filepath.Join(dir, stamp)
-	body := "---\nid: team-entry\ntitle: " + title + "\nkind: faq\nquestions: [what changed]\n---\nBody.\n"
+	body := "---\nid: team-entry\ntitle: " + title + "\nkind: faq\nquestions: [what changed]\n---\n**Body.**\n"
 	if err := os.Mkdir(real, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestLoadConfigMapVolume(t *testing.T) {
 		if want == "Second" {
 			writeConfigMap(t, dir, "..2026_11_25_12_05_00.456", "Second")
 		}
-		entries, err := Load(os.DirFS(dir))
+		entries, err, _ := checkDir(t, dir) // through OpenDir: the links stay inside the folder
 		if err != nil {
 			t.Fatal(err)
 		}

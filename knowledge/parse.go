@@ -2,9 +2,13 @@ package knowledge
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,28 +17,91 @@ import (
 const frontMatterDelimiter = "---"
 
 // Parse reads one entry file. It reports every problem it can find in the file, each with its
-// line, and checks the fields that need no other entry to judge.
+// line, and checks the fields that need no other entry to judge. The entry is returned whenever
+// its front matter could be read, problems or not, so that checks across files can see its id.
 func Parse(file string, data []byte) (Entry, Problems) {
+	if p := checkUTF8(file, data); p != nil {
+		return Entry{}, Problems{*p}
+	}
 	front, body, err := splitFrontMatter(data)
 	if err != nil {
 		return Entry{}, Problems{{File: file, Line: 1, Msg: err.Error()}}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(front, &doc); err != nil {
-		return Entry{}, Problems{yamlProblem(file, err)}
+	fields, p := decodeMapping(file, front, frontLine, "front matter")
+	if p != nil {
+		return Entry{}, Problems{*p}
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return Entry{}, Problems{{File: file, Line: frontLine, Msg: "front matter must be a YAML mapping of fields"}}
-	}
-	fields := doc.Content[0]
 	var e Entry
 	if err := fields.Decode(&e); err != nil {
-		return Entry{}, Problems{yamlProblem(file, err)}
+		return Entry{}, Problems{yamlProblem(file, err, frontLine, "front matter")}
 	}
 	e.File = file
 	e.Body = strings.TrimSpace(string(body))
 	e.lines = fieldLines(fields)
-	return e, checkFields(e, frontLine+len(bytes.Split(front, []byte("\n")))+1)
+	return e, checkFields(e, textLine(front, body))
+}
+
+// decodeMapping parses YAML that must be a mapping, refusing aliases. The YAML starts at file
+// line first; what names the part of the file it is for ("front matter").
+func decodeMapping(file string, data []byte, first int, what string) (*yaml.Node, *Problem) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		p := yamlProblem(file, err, first, what)
+		return nil, &p
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, &Problem{File: file, Line: first, Msg: what + " must be a YAML mapping of fields"}
+	}
+	if alias := findAlias(&doc); alias != nil {
+		return nil, &Problem{File: file, Line: first + alias.Line - 1, Msg: fmt.Sprintf("%s: YAML alias *%s is not allowed: write the value out", what, alias.Value)}
+	}
+	return doc.Content[0], nil
+}
+
+// textLine is the file line of the body's first text, or of the body itself when it is empty.
+func textLine(front, body []byte) int {
+	line := frontLine + bytes.Count(front, []byte("\n")) + 2 // past the closing delimiter
+	text := bytes.TrimLeft(body, " \t\n")
+	if len(text) == 0 {
+		return line
+	}
+	return line + bytes.Count(body[:len(body)-len(text)], []byte("\n"))
+}
+
+// checkUTF8 points at the first byte that is not UTF-8: YAML and Slack take nothing else, and
+// such a byte would reach a reply as garbage.
+func checkUTF8(file string, data []byte) *Problem {
+	if utf8.Valid(data) {
+		return nil
+	}
+	line, column := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return &Problem{File: file, Line: line, Msg: fmt.Sprintf("not UTF-8 text: byte 0x%02X at column %d; save the file as UTF-8", data[i], column)}
+		}
+		column++
+		if r == '\n' {
+			line, column = line+1, 1
+		}
+		i += size
+	}
+	return nil // unreachable: utf8.Valid found an invalid byte
+}
+
+// findAlias returns the first YAML alias (*name) under n. An entry needs none, and aliases are
+// how a few hundred kilobytes of YAML stand for gigabytes of text ("billion laughs"), so they
+// are refused before anything expands them.
+func findAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		return n
+	}
+	for _, child := range n.Content {
+		if alias := findAlias(child); alias != nil {
+			return alias
+		}
+	}
+	return nil
 }
 
 // fieldLines maps each top-level key of the front matter to its line in the file.
@@ -66,21 +133,23 @@ func splitFrontMatter(data []byte) (front, body []byte, err error) {
 }
 
 // yamlProblem turns a YAML error into a Problem on the right file line.
-func yamlProblem(file string, err error) Problem {
+func yamlProblem(file string, err error, first int, what string) Problem {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	line := frontLine
+	line := first
 	var n int
+	// yaml.v3 reports the line only inside its message text.
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil {
-		line = frontLine + n - 1
+		line = first + n - 1
 		msg = strings.TrimSpace(strings.SplitN(msg, ":", 2)[1]) // the YAML line is not the file line
 	}
-	return Problem{File: file, Line: line, Msg: "front matter: " + msg}
+	return Problem{File: file, Line: line, Msg: what + ": " + msg}
 }
 
-// checkFields judges the fields of one entry on their own. bodyLine is where the body starts.
+// checkFields judges the fields of one entry on their own. bodyLine is where its text starts.
 func checkFields(e Entry, bodyLine int) Problems {
 	var ps Problems
 	for key, line := range e.lines {
@@ -115,12 +184,24 @@ func checkFields(e Entry, bodyLine int) Problems {
 			add("questions", "questions has an empty item")
 		}
 	}
-	if e.Body == "" {
+	for _, s := range e.Sources {
+		if u, err := url.Parse(s); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("sources", "source %q must be an http(s) URL such as https://kubernetes.io/docs/", s)
+		}
+	}
+	switch {
+	case e.Body == "":
 		ps = append(ps, Problem{File: e.File, Line: bodyLine, Msg: "empty body: write the answer below the front matter"})
+	case !boldSummary.MatchString(e.Body):
+		ps = append(ps, Problem{File: e.File, Line: bodyLine, Msg: "the body must open with a one-line summary in bold, such as **Docker builds and runs containers.**"})
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 	return ps
 }
+
+// boldSummary is the body's opening: a one-line summary in bold, which previews and fallbacks
+// show on its own.
+var boldSummary = regexp.MustCompile(`^\*\*\S(.*\S)?\*\*`)
 
 // knownFields are the front matter keys an entry may have; anything else is most likely a typo
 // that would silently drop data.

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,6 +24,10 @@ func TestParseProblemNamesFileAndLine(t *testing.T) {
 		"bad-id.md":          `bad-id.md:2: id "Bad_ID" must be kebab-case: lower-case letters, digits and single dashes`,
 		"empty-body.md":      `empty-body.md:7: empty body: write the answer below the front matter`,
 		"crlf-empty-body.md": `crlf-empty-body.md:7: empty body: write the answer below the front matter`,
+		"bad-source.md":      `bad-source.md:6: source "not-a-url" must be an http(s) URL such as https://kubernetes.io/docs/`,
+		"no-summary.md":      `no-summary.md:8: the body must open with a one-line summary in bold, such as **Docker builds and runs containers.**`,
+		"alias.md":           `alias.md:7: front matter: YAML alias *q is not allowed: write the value out`,
+		"not-utf8.md":        `not-utf8.md:8: not UTF-8 text: byte 0xE9 at column 4; save the file as UTF-8`,
 	}
 	for file, want := range tests {
 		t.Run(file, func(t *testing.T) {
@@ -47,7 +52,7 @@ func TestParseReadsFieldsAndBody(t *testing.T) {
 	if len(ps) != 0 {
 		t.Fatal(ps)
 	}
-	if e.ID != "links" || e.Kind != FAQ || e.File != "links.md" || e.Body != "Body." || len(e.Related) != 2 {
+	if e.ID != "links" || e.Kind != FAQ || e.File != "links.md" || e.Body != "**Body.**" || len(e.Related) != 2 {
 		t.Errorf("Parse = %+v", e)
 	}
 	if e.line("related") != 6 {
@@ -62,8 +67,8 @@ func TestLoadReportsEveryBadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, err := Load(os.DirFS("testdata/bad"))
-	ps, ok := err.(Problems)
-	if !ok || len(ps) != len(files) || len(entries) != 0 {
+	var ps Problems
+	if !errors.As(err, &ps) || len(ps) != len(files) || len(entries) != 0 {
 		t.Errorf("Load(testdata/bad) = %d entries, err %v; want 0 entries and %d problems", len(entries), err, len(files))
 	}
 }
@@ -71,5 +76,24 @@ func TestLoadReportsEveryBadFile(t *testing.T) {
 func TestProblemWithoutLine(t *testing.T) {
 	if got := (Problem{File: "a.md", Msg: "unreadable"}).Error(); got != "a.md: unreadable" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// The body opens with its summary in bold; the detail may follow on the same line.
+func TestParseSummaryLine(t *testing.T) {
+	tests := map[string]bool{
+		"**Docker runs containers.**":                   true,
+		"**A one-line answer first.** Then the detail.": true,
+		"\n\n**After blank lines.**\nDetail.":           true,
+		"Docker runs containers.":                       false,
+		"** Not bold in Markdown.**":                    false,
+		"**Never closed.":                               false,
+		"Detail first.\n**Summary second.**":            false,
+	}
+	for body, ok := range tests {
+		_, ps := Parse("e.md", []byte("---\nid: e\ntitle: E\nkind: faq\nquestions: [q]\n---\n"+body+"\n"))
+		if got := len(ps) == 0; got != ok {
+			t.Errorf("body %q: problems %v; want accepted %v", body, ps, ok)
+		}
 	}
 }

@@ -45,7 +45,7 @@ func TestValidateDuplicateNamesFirstFile(t *testing.T) {
 		if i%10 == 0 {
 			id = "same"
 		}
-		fsys[fmt.Sprintf("f%02d.md", i)] = &fstest.MapFile{Data: []byte("---\nid: " + id + "\ntitle: T\nkind: faq\nquestions: [q]\n---\nBody.\n")}
+		fsys[fmt.Sprintf("f%02d.md", i)] = &fstest.MapFile{Data: []byte("---\nid: " + id + "\ntitle: T\nkind: faq\nquestions: [q]\n---\n**Body.**\n")}
 	}
 	entries, err := Load(fsys)
 	if err != nil {

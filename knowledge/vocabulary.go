@@ -68,10 +68,11 @@ func BuiltinVocabulary() Vocabulary {
 	return v
 }
 
-// LoadVocabulary reads the vocabulary file of a knowledge folder. A folder without one has an
-// empty vocabulary, which adds nothing.
+// LoadVocabulary reads the vocabulary file of a knowledge folder (open it with OpenDir), with
+// the same limits as entry files. A folder without one has an empty vocabulary, which adds
+// nothing.
 func LoadVocabulary(fsys fs.FS) (Vocabulary, error) {
-	data, err := fs.ReadFile(fsys, VocabularyFile)
+	data, err := readEntryFile(fsys, VocabularyFile, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Vocabulary{}, nil
 	}
@@ -83,20 +84,21 @@ func LoadVocabulary(fsys fs.FS) (Vocabulary, error) {
 
 // ParseVocabulary reads a vocabulary file and checks it; problems name the file and line.
 func ParseVocabulary(file string, data []byte) (Vocabulary, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := yamlLine(err)
-		return Vocabulary{}, Problems{{File: file, Line: line, Msg: msg}}
-	}
 	v := Vocabulary{File: file}
-	if len(doc.Content) == 0 {
+	if len(strings.TrimSpace(string(data))) == 0 {
 		return v, nil
 	}
-	if err := doc.Content[0].Decode(&v); err != nil {
-		line, msg := yamlLine(err)
-		return Vocabulary{}, Problems{{File: file, Line: line, Msg: msg}}
+	if p := checkUTF8(file, data); p != nil {
+		return Vocabulary{}, Problems{*p}
 	}
-	return v, v.check(keyLines(doc.Content[0]))
+	fields, p := decodeMapping(file, data, 1, "vocabulary")
+	if p != nil {
+		return Vocabulary{}, Problems{*p}
+	}
+	if err := fields.Decode(&v); err != nil {
+		return Vocabulary{}, Problems{yamlProblem(file, err, 1, "vocabulary")}
+	}
+	return v, v.check(keyLines(fields))
 }
 
 // keyLines maps each top-level key of a YAML mapping to its line.
@@ -106,20 +108,6 @@ func keyLines(m *yaml.Node) map[string]int {
 		lines[m.Content[i].Value] = m.Content[i].Line
 	}
 	return lines
-}
-
-// yamlLine is the line a YAML error names, or 0, and the message without the line.
-func yamlLine(err error) (int, string) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	var n int
-	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil {
-		return n, strings.TrimSpace(strings.SplitN(msg, ":", 2)[1])
-	}
-	return 0, msg
 }
 
 // check reports the words the matcher could not use: empty ones, and compounds that are not

@@ -48,7 +48,7 @@ func logLevels(logs string) map[string]int {
 
 func builtinCount(t *testing.T) int {
 	t.Helper()
-	entries, err := loadEntries("")
+	entries, _, err := loadKnowledge("")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,50 +3,40 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// loadEntries reads the built-in knowledge base and, when dir is set, lays the team's entries
-// over it.
-func loadEntries(dir string) ([]knowledge.Entry, error) {
+// loadKnowledge reads the built-in knowledge base and vocabulary and, when dir is set, lays
+// the team's entries and vocabulary over them. The team's folder is read through
+// knowledge.OpenDir, so that nothing in it can lead the bot outside it or stall it, and checked
+// whole: every problem is reported at once.
+func loadKnowledge(dir string) ([]knowledge.Entry, knowledge.Vocabulary, error) {
+	vocab := knowledge.BuiltinVocabulary()
 	base, err := knowledge.Load(knowledge.Builtin())
 	if err != nil {
-		return nil, fmt.Errorf("built-in knowledge: %w", err)
+		return nil, vocab, fmt.Errorf("built-in knowledge: %w", err)
 	}
 	if dir == "" {
-		return base, nil
+		return base, vocab, nil
 	}
-	team, loadErr := knowledge.Load(os.DirFS(dir))
-	merged := knowledge.Merge(base, team)
-	if err := errors.Join(loadErr, knowledge.Validate(team, merged)); err != nil {
-		return nil, fmt.Errorf("knowledge in %s:\n%w", dir, err)
-	}
-	return merged, nil
-}
-
-// loadVocabulary is the built-in vocabulary extended by the team folder's, when dir is set.
-func loadVocabulary(dir string) (knowledge.Vocabulary, error) {
-	base := knowledge.BuiltinVocabulary()
-	if dir == "" {
-		return base, nil
-	}
-	team, err := knowledge.LoadVocabulary(os.DirFS(dir))
+	folder, err := knowledge.OpenDir(dir)
 	if err != nil {
-		return base, fmt.Errorf("knowledge in %s:\n%w", dir, err)
+		return nil, vocab, err
 	}
-	return base.Extend(team), nil
+	defer folder.Close()
+	team, entriesErr := knowledge.Check(folder, base)
+	teamVocab, vocabErr := knowledge.LoadVocabulary(folder)
+	if err := errors.Join(entriesErr, vocabErr); err != nil {
+		return nil, vocab, fmt.Errorf("knowledge in %s:\n%w", dir, err)
+	}
+	return knowledge.Merge(base, team), vocab.Extend(teamVocab), nil
 }
 
-// buildIndex loads the knowledge (see loadEntries and loadVocabulary) and indexes it.
+// buildIndex loads the knowledge (see loadKnowledge) and indexes it.
 func buildIndex(dir string) (*index.Index, error) {
-	entries, err := loadEntries(dir)
-	if err != nil {
-		return nil, err
-	}
-	vocab, err := loadVocabulary(dir)
+	entries, vocab, err := loadKnowledge(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func runFit(args []string, s stdio) error {
 		}
 		sets[name] = cases
 	}
-	entries, err := loadEntries("")
+	entries, _, err := loadKnowledge("")
 	if err != nil {
 		return err
 	}

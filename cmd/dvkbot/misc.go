@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"runtime/debug"
 
@@ -34,16 +33,10 @@ func runLint(args []string, s stdio) error {
 
 func lintEntries(dir string) ([]knowledge.Entry, error) {
 	if dir == "" {
-		entries, err := knowledge.Load(knowledge.Builtin())
-		if err != nil {
-			return nil, err
-		}
-		return entries, knowledge.Validate(entries, entries)
+		return knowledge.Check(knowledge.Builtin(), nil)
 	}
-	if _, err := os.Stat(dir); err != nil {
-		return nil, err
-	}
-	return loadEntries(dir)
+	entries, _, err := loadKnowledge(dir)
+	return entries, err
 }
 
 // runTopics lists the entries the bot can answer with.
@@ -57,7 +50,7 @@ func runTopics(args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	entries, err := loadEntries(cfg.KnowledgeDir)
+	entries, _, err := loadKnowledge(cfg.KnowledgeDir)
 	if err != nil {
 		return err
 	}

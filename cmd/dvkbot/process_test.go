@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,19 +180,52 @@ func TestServeAsAProcess(t *testing.T) {
 }
 
 // memory reads the resident set size and its peak from /proc/PID/status.
-func memory(t *testing.T, pid int) string {
+func memory(t testing.TB, pid int) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	return fmt.Sprintf("VmRSS: %d kB, VmHWM: %d kB", memoryKB(t, pid, "VmRSS"), memoryKB(t, pid, "VmHWM"))
+}
+
+// memoryKB reads one memory field, such as VmRSS, from /proc/PID/status.
+func memoryKB(t testing.TB, pid int, field string) int {
+	t.Helper()
+	status, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var fields []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if line := sc.Text(); strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "VmHWM:") {
-			fields = append(fields, strings.Join(strings.Fields(line), " "))
+	for _, line := range strings.Split(string(status), "\n") {
+		if value, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(value), " kB"))
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return kb
 		}
 	}
-	return strings.Join(fields, ", ")
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}
+
+// buildDvkbot builds the binary as a user does.
+func buildDvkbot(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dvkbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startProcess starts bin with args and env added to the test's environment, killed when the
+// test ends. Its stderr is returned for the test to read.
+func startProcess(t testing.TB, bin string, args []string, env ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	logs := &syncBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, logs
 }

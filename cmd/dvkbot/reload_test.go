@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-
-	"github.com/dvkbot/dvkbot/index"
 )
 
 const teamEntry = `---
@@ -32,66 +30,93 @@ sources: [https://kubernetes.io/docs/concepts/configuration/organize-cluster-acc
 **Ask in #platform for a kubeconfig: VERSION.**
 `
 
-// startReloader serves the built-in knowledge plus dir and watches dir, as serve does.
-func startReloader(t *testing.T, dir string) (*index.Live, *reloader) {
+// hangTimeout only catches a test that hangs: every wait ends on an event the code exposes
+// (a reload, a reply, a metric), however slow the machine.
+const hangTimeout = 2 * time.Minute
+
+// watchFolder serves the built-in knowledge plus dir and reloads it on every change, as serve
+// does. Its logs go to logs when given.
+func watchFolder(t *testing.T, dir string, logs *syncBuffer) *reloader {
 	t.Helper()
-	ix, err := buildIndex(dir)
+	if logs == nil {
+		logs = &syncBuffer{}
+	}
+	r, err := startReloader(context.Background(), dir, slog.New(slog.NewJSONHandler(logs, nil)), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := index.NewLive(ix)
-	r := newReloader(live, dir, slog.New(slog.NewJSONHandler(io.Discard, nil)), prometheus.NewRegistry())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { r.watch(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	time.Sleep(50 * time.Millisecond) // let the watcher register before the test edits files
-	return live, r
+	t.Cleanup(r.stop)
+	return r
 }
 
-// answerBecomes waits up to 2 s (the promise to teams) for question to be answered with text.
-func answerBecomes(t *testing.T, live *index.Live, question, want string) {
+// waitFor checks cond after every reload and change of watch status until it holds.
+func waitFor(t *testing.T, r *reloader, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	hang := time.After(hangTimeout)
 	for {
-		a := live.Answer(question)
-		if a.Answered && strings.Contains(a.Entry.Body, want) {
+		next := r.changes()
+		if cond() {
 			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("within 2s %q was not answered with %q; got answered=%v id=%q", question, want, a.Answered, a.Entry.ID)
+		select {
+		case <-next:
+		case <-hang:
+			t.Fatalf("still no %s after %s", what, hangTimeout)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func write(t *testing.T, path, text string) {
+// answers tells whether question is answered with the team entry holding want.
+func answers(r *reloader, question, want string) func() bool {
+	return func() bool {
+		a := r.live.Answer(question)
+		return a.Answered && a.Entry.ID == "our-cluster-access" && strings.Contains(a.Entry.Body, want)
+	}
+}
+
+// reloads reads the reloader's count of reloads with result (ok, error).
+func reloads(r *reloader, result string) float64 {
+	return testutil.ToFloat64(r.results.WithLabelValues(result))
+}
+
+// write replaces a file at once, as editors do: written elsewhere, then renamed into place, so
+// that a reload never sees it half written.
+func write(t testing.TB, path, text string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	tmp := filepath.Join(t.TempDir(), filepath.Base(path))
+	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 }
+
+const kubeconfigQuestion = "how do i get a kubeconfig for our clusters"
 
 func TestReloadOnFileEditAndBrokenFileKeepsLastGood(t *testing.T) {
 	dir := t.TempDir()
-	live, r := startReloader(t, dir)
-	q := "how do i get a kubeconfig for our clusters"
+	r := watchFolder(t, dir, nil)
 	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
-	answerBecomes(t, live, q, "**Ask in #platform for a kubeconfig: v1.**")
+	waitFor(t, r, "answer v1", answers(r, kubeconfigQuestion, "**Ask in #platform for a kubeconfig: v1.**"))
 	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v2"))
-	answerBecomes(t, live, q, "**Ask in #platform for a kubeconfig: v2.**")
+	waitFor(t, r, "answer v2", answers(r, kubeconfigQuestion, "**Ask in #platform for a kubeconfig: v2.**"))
+	if n := r.live.Open(); n != 1 {
+		t.Errorf("after two reloads %d indexes are open, want 1: a replaced index must be closed once unused", n)
+	}
 
 	write(t, filepath.Join(dir, "broken.md"), "---\nid: Not Kebab\n---\n")
-	waitUntil(t, "reload error counted", func() bool { return testutil.ToFloat64(r.results.WithLabelValues("error")) >= 1 })
-	answerBecomes(t, live, q, "v2")
+	waitFor(t, r, "failed reload", func() bool { return reloads(r, "error") >= 1 })
+	if !answers(r, kubeconfigQuestion, "v2")() {
+		t.Error("after a broken file the last good knowledge is no longer served")
+	}
 
-	if err := os.Remove(filepath.Join(dir, "broken.md")); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"broken.md", "access.md"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.Remove(filepath.Join(dir, "access.md")); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, "deleted entry gone", func() bool { return !live.Answer(q).Answered || live.Answer(q).Entry.ID != "our-cluster-access" })
+	waitFor(t, r, "deleted entry gone", func() bool { return !answers(r, kubeconfigQuestion, "")() })
 }
 
 // TestReloadOnConfigMapSymlinkSwap lays the folder out as the kubelet does for a ConfigMap
@@ -116,11 +141,97 @@ func TestReloadOnConfigMapSymlinkSwap(t *testing.T) {
 	if err := os.Symlink(filepath.Join("..data", "access.md"), filepath.Join(dir, "access.md")); err != nil {
 		t.Fatal(err)
 	}
-	live, _ := startReloader(t, dir)
+	r := watchFolder(t, dir, nil)
 	q := "who gives me kubeconfig access"
-	answerBecomes(t, live, q, "v1")
+	if !answers(r, q, "v1")() {
+		t.Fatal("the ConfigMap's entry is not served at start")
+	}
 	version("..2026_11_25_10_05_00.000000002", "v2")
-	answerBecomes(t, live, q, "v2")
+	waitFor(t, r, "answer v2 after the ..data swap", answers(r, q, "v2"))
+}
+
+// The folder deleted and created again: the watcher says so while it is gone (log, metric,
+// readiness), the last good knowledge keeps serving, and the new folder is watched and loaded.
+func TestReloadSurvivesFolderDeletedAndRecreated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "knowledge")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
+	var logs syncBuffer
+	r := watchFolder(t, dir, &logs)
+	if err := r.ready(); err != nil {
+		t.Fatalf("ready at start: %v", err)
+	}
+
+	removeFolder(t, dir)
+	waitFor(t, r, "watch failure reported", func() bool { return r.ready() != nil })
+	if err := r.ready(); !strings.Contains(err.Error(), "deleted or moved") {
+		t.Errorf("ready() = %v, want it to say the folder was deleted or moved", err)
+	}
+	if got := testutil.ToFloat64(r.watchFailures); got != 1 {
+		t.Errorf("dvkbot_knowledge_watch_failures_total = %v, want 1", got)
+	}
+	if !strings.Contains(logs.String(), "knowledge folder not watched") {
+		t.Errorf("the lost watch is not logged:\n%s", logs.String())
+	}
+	if !answers(r, kubeconfigQuestion, "v1")() {
+		t.Error("with the folder gone the last good knowledge is no longer served")
+	}
+
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v2"))
+	waitFor(t, r, "answer v2 from the new folder", answers(r, kubeconfigQuestion, "v2"))
+	waitFor(t, r, "ready again", func() bool { return r.ready() == nil })
+
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v3"))
+	waitFor(t, r, "answer v3: edits in the new folder are seen", answers(r, kubeconfigQuestion, "v3"))
+}
+
+// Special files (a named pipe, a symlink to /dev/zero) fail the reload with their name, and
+// the watcher goes on: once they are gone, edits are loaded again.
+func TestReloadSurvivesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
+	var logs syncBuffer
+	r := watchFolder(t, dir, &logs)
+	specials := map[string]func(string) error{
+		"pipe.md": func(path string) error { return syscall.Mkfifo(path, 0o644) },
+		"zero.md": func(path string) error { return os.Symlink("/dev/zero", path) },
+	}
+	for name, create := range specials {
+		failed := reloads(r, "error")
+		if err := create(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, r, "failed reload naming "+name, func() bool { return reloads(r, "error") > failed && strings.Contains(logs.String(), name) })
+		if !answers(r, kubeconfigQuestion, "v1")() {
+			t.Errorf("after %s the last good knowledge is no longer served", name)
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v2"))
+	waitFor(t, r, "answer v2 after the special files", answers(r, kubeconfigQuestion, "v2"))
+	if err := r.ready(); err != nil {
+		t.Errorf("ready() = %v after special files came and went", err)
+	}
+}
+
+// removeFolder deletes dir at once: moved aside, then deleted, so that no reload sees it half
+// removed.
+func removeFolder(t testing.TB, dir string) {
+	t.Helper()
+	aside := dir + ".removed"
+	if err := os.Rename(dir, aside); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(aside); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func replaceVersion(s, v string) string {

@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dvkbot/dvkbot/bot"
-	"github.com/dvkbot/dvkbot/index"
 )
 
 // runServe runs the Slack bot until SIGINT or SIGTERM, then drains and returns nil.
@@ -38,13 +37,13 @@ func runServe(args []string, s stdio) error {
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ix, err := buildIndex(cfg.KnowledgeDir)
+	reloads, err := startReloader(ctx, cfg.KnowledgeDir, log, reg)
 	if err != nil {
 		return err
 	}
-	live := index.NewLive(ix)
-	reloads := newReloader(live, cfg.KnowledgeDir, log, reg)
-	log.Info("knowledge indexed", "entries", len(ix.Entries()), "team_dir", cfg.KnowledgeDir)
+	defer reloads.stop() // after the bot: it answers from the index until it has drained
+	live := reloads.live
+	log.Info("knowledge indexed", "entries", len(live.Entries()), "team_dir", cfg.KnowledgeDir)
 
 	b := bot.New(bot.Options{
 		AppToken: cfg.AppToken, BotToken: cfg.BotToken, APIURL: cfg.APIURL,
@@ -57,9 +56,15 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("DVK_HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
 	}
+	ready := func() error {
+		if !b.Connected() {
+			return errors.New("Socket Mode not connected")
+		}
+		return reloads.ready()
+	}
 	// Timeouts bound what a slow or idle client can hold: the ops port may be reachable by more
 	// than Prometheus and the kubelet.
-	ops := &http.Server{Handler: opsHandler(reg, b.Connected), ReadHeaderTimeout: 5 * time.Second,
+	ops := &http.Server{Handler: opsHandler(reg, ready), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
 	go func() {
 		if err := ops.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -67,7 +72,6 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		}
 	}()
 	log.Info("ops server listening", "addr", ln.Addr().String())
-	go reloads.watch(ctx)
 
 	err = b.Run(ctx)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -80,16 +84,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	return nil
 }
 
-// opsHandler serves /healthz (the process is up), /readyz (knowledge is indexed, which it is
-// once serve gets here, and the socket is connected) and /metrics.
-func opsHandler(reg *prometheus.Registry, connected func() bool) http.Handler {
+// opsHandler serves /healthz (the process is up), /readyz (ready returns nil: the socket is
+// connected and the knowledge folder watched; knowledge is indexed once serve gets here) and
+// /metrics.
+func opsHandler(reg *prometheus.Registry, ready func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !connected() {
-			http.Error(w, "not ready: Socket Mode not connected", http.StatusServiceUnavailable)
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")

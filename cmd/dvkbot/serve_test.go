@@ -16,7 +16,7 @@ import (
 )
 
 // freeAddr picks a loopback port for the ops server.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -77,12 +77,13 @@ func TestServeReadyMetricsHealthcheckAndSIGTERM(t *testing.T) {
 	}
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
+// waitUntil polls cond until it holds; the timeout only catches a hang.
+func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	hang := time.Now().Add(hangTimeout)
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+		if time.Now().After(hang) {
+			t.Fatalf("still no %s after %s", what, hangTimeout)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
