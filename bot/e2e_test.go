@@ -127,7 +127,7 @@ func TestReconnectsAfterRefreshAndDrop(t *testing.T) {
 	h.fake.WaitConnections(t, 3, wait)
 	h.mention(t, "C1", "<@U0DVKBOT> what is kubernetes", "")
 	h.replies(t, 2)
-	waitFor(t, "reconnects counted", func() bool { return h.counter(t, "dvkbot_socket_reconnects_total") >= 2 })
+	h.waitCounter(t, 2, "dvkbot_socket_reconnects_total")
 }
 
 func TestRateLimitedReplyRetriedNotLost(t *testing.T) {
@@ -271,7 +271,10 @@ func TestPanicInHandlerRecovered(t *testing.T) {
 	h.mention(t, "C1", "<@U0DVKBOT> boom", "")
 	h.mention(t, "C1", "<@U0DVKBOT> what is docker", "")
 	h.replies(t, 1)
-	waitFor(t, "panic counted", func() bool { return h.counter(t, "dvkbot_handler_panics_total") == 1 })
+	h.settled(t, "chat.postMessage", 1)
+	if n := h.counter(t, "dvkbot_handler_panics_total"); n != 1 {
+		t.Fatalf("%v panics counted, want 1", n)
+	}
 }
 
 func TestFeedbackOnAMessageTheBotCannotEditGoesThroughResponseURL(t *testing.T) {

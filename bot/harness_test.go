@@ -48,12 +48,13 @@ func builtinIndex(t testing.TB) *index.Index {
 // simulated clock unless the test asked for the wall clock, so retries and back-offs of minutes
 // take no real time.
 type harness struct {
-	fake    *slackfake.Server
-	bot     *bot.Bot
-	metrics *prometheus.Registry
-	clock   *slackfake.Clock // nil on the wall clock
-	logFile string           // the bot's JSON logs
-	stopBot func()
+	fake     *slackfake.Server
+	bot      *bot.Bot
+	metrics  *prometheus.Registry
+	counters *bot.Metrics     // the bot's, whose changes waits wake on
+	clock    *slackfake.Clock // nil on the wall clock
+	logFile  string           // the bot's JSON logs
+	stopBot  func()
 }
 
 // setup is how a test wants its bot.
@@ -87,7 +88,7 @@ func start(t *testing.T, options ...option) *harness {
 	for _, o := range options {
 		o(&su)
 	}
-	h := &harness{metrics: reg, logFile: filepath.Join(t.TempDir(), "bot.log")}
+	h := &harness{metrics: reg, counters: su.opts.Metrics, logFile: filepath.Join(t.TempDir(), "bot.log")}
 	logs, err := os.Create(h.logFile)
 	if err != nil {
 		t.Fatal(err)
@@ -127,8 +128,9 @@ func start(t *testing.T, options ...option) *harness {
 			t.Errorf("Slack would have rejected: %v", v)
 		}
 	})
+	// Envelopes sent from here on are read after the bot has seen its connection open: slack-go
+	// reports a connection before it reads from it.
 	h.fake.WaitConnections(t, 1, wait)
-	waitFor(t, "bot connected", h.bot.Connected)
 	return h
 }
 
@@ -233,16 +235,22 @@ func blocksText(t *testing.T, raw json.RawMessage) string {
 	return sb.String()
 }
 
-// waitFor polls cond until it holds, failing the test if it does not within the wait. It is for
-// state the bot exposes only by value (readiness, metrics).
-func waitFor(t *testing.T, what string, cond func() bool) {
+// waitFor checks cond each time one of the bot's counters changes or the fake Slack sees
+// something, until it holds; the wait only catches a hang.
+func (h *harness) waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	hang := time.After(wait)
+	for {
+		counted, seen := h.counters.Changed(), h.fake.Changed()
+		if cond() {
+			return
 		}
-		time.Sleep(5 * time.Millisecond) // the poll interval, not a guess at when cond holds
+		select {
+		case <-counted:
+		case <-seen:
+		case <-hang:
+			t.Fatalf("still no %s after %s", what, wait)
+		}
 	}
 }
 
@@ -260,5 +268,5 @@ func (h *harness) logs(t *testing.T) string {
 // waitCounter waits until a counter of the bot's metrics reaches want.
 func (h *harness) waitCounter(t *testing.T, want float64, name string, labels ...string) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%s%v to reach %v", name, labels, want), func() bool { return h.counter(t, name, labels...) >= want })
+	h.waitFor(t, fmt.Sprintf("%s%v to reach %v", name, labels, want), func() bool { return h.counter(t, name, labels...) >= want })
 }

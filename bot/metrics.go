@@ -6,22 +6,23 @@ import (
 
 // Metrics are the bot's Prometheus metrics, registered on the registry the ops server exposes.
 type Metrics struct {
-	events        *prometheus.CounterVec
-	answers       *prometheus.CounterVec
+	changed       *signal // closed at the next change of a counter (see Changed)
+	events        counterVec
+	answers       counterVec
 	latency       prometheus.Histogram
-	slackErrors   *prometheus.CounterVec
-	slackRetries  *prometheus.CounterVec
+	slackErrors   counterVec
+	slackRetries  counterVec
 	reconnects    prometheus.Counter
-	feedback      *prometheus.CounterVec
+	feedback      counterVec
 	unanswered    prometheus.Counter
 	panics        prometheus.Counter
 	queueDepth    prometheus.Gauge
-	refused       *prometheus.CounterVec
-	lost          *prometheus.CounterVec
+	refused       counterVec
+	lost          counterVec
 	refusedURLs   prometheus.Counter
 	badEnvelopes  prometheus.Counter
 	duplicates    prometheus.Counter
-	ignoredEvents *prometheus.CounterVec
+	ignoredEvents counterVec
 }
 
 // NewMetrics creates the bot's metrics and registers them on reg.
@@ -80,5 +81,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.events, m.answers, m.latency, m.slackErrors, m.slackRetries, m.reconnects,
 		m.feedback, m.unanswered, m.panics, m.queueDepth, m.refused, m.lost, m.refusedURLs, m.badEnvelopes,
 		m.duplicates, m.ignoredEvents)
+	m.watchCounters()
 	return m
 }

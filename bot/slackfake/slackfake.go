@@ -209,6 +209,15 @@ func (s *Server) violate(where string, msgs ...string) {
 	s.violateLocked(where, msgs...)
 }
 
+// Changed returns a channel closed the next time the fake sees something: a call, an ack, a
+// connection, a pong, a held call, a violation. A test waiting on a condition the Wait methods
+// do not cover checks it again each time, instead of polling.
+func (s *Server) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
 // notifyLocked wakes every waiter; they re-check their condition.
 func (s *Server) notifyLocked() {
 	close(s.changed)

@@ -102,15 +102,6 @@ func TestAskMarkdownShowsTitle(t *testing.T) {
 	}
 }
 
-func TestAskWithTeamKnowledge(t *testing.T) {
-	t.Setenv("DVK_KNOWLEDGE_DIR", "testdata/team")
-	var out, errOut bytes.Buffer
-	code := run([]string{"ask", "--json", "how does acme deploy to staging"}, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
-	if a := decodeAnswer(t, out.String()); code != 0 || a.ID != "acme-deploy-runbook" {
-		t.Errorf("exit %d, id %q; want 0 and the team entry; stderr:\n%s", code, a.ID, errOut.String())
-	}
-}
-
 func TestLint(t *testing.T) {
 	tests := []struct {
 		name     string

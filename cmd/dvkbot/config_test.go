@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,41 +9,8 @@ import (
 	"time"
 
 	"github.com/dvkbot/dvkbot/bot/slackfake"
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 )
-
-// waitLog waits for the JSON log line with message msg and returns it.
-func waitLog(t *testing.T, logs *syncBuffer, msg string) map[string]any {
-	t.Helper()
-	var found map[string]any
-	waitUntil(t, "log line "+msg, func() bool {
-		found = logLine(logs.String(), msg)
-		return found != nil
-	})
-	return found
-}
-
-// logLine finds the first JSON log line with message msg, or nil.
-func logLine(logs, msg string) map[string]any {
-	for _, line := range strings.Split(logs, "\n") {
-		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
-			return rec
-		}
-	}
-	return nil
-}
-
-// logLevels counts the log lines of each level.
-func logLevels(logs string) map[string]int {
-	levels := map[string]int{}
-	for _, line := range strings.Split(logs, "\n") {
-		var rec struct{ Level string }
-		if json.Unmarshal([]byte(line), &rec) == nil {
-			levels[rec.Level]++
-		}
-	}
-	return levels
-}
 
 func builtinCount(t *testing.T) int {
 	t.Helper()
@@ -65,46 +31,46 @@ func TestServeReadsEveryVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := dvkbottest.FreeAddr(t)
 	const password = "hunter2-redis-password"
-	b := startServe(t, fake,
+	b := dvkbottest.Serve(t, fake,
 		"DVK_KNOWLEDGE_DIR="+team, "DVK_HTTP_ADDR="+addr, "DVK_LOG_LEVEL=debug",
 		"DVK_SLASH_COMMAND=/kb", "DVK_ALLOWED_CHANNELS=C0ALLOWED,C0ALSO",
 		"DVK_DATA_DIR="+t.TempDir(), "DVK_REDIS_URL=redis://:"+password+"@redis:6379/0",
 		"DVK_EXPERTS_CHANNEL=C0EXPERTS", "DVK_ADMINS=U0ADMIN,W0ADMIN")
 
-	indexed := waitLog(t, b.logs, "knowledge indexed")
+	indexed := b.Logs.Wait(t, "knowledge indexed")
 	if indexed["team_dir"] != team || indexed["entries"] != float64(builtinCount(t)+1) {
 		t.Errorf("DVK_KNOWLEDGE_DIR: startup logged %v; want team_dir %s and the built-in entries plus one", indexed, team)
 	}
-	if code, body := get(addr, "/healthz"); code != 200 {
+	if code, body := b.Get(t, "/healthz"); code != 200 {
 		t.Errorf("DVK_HTTP_ADDR: /healthz on %s answered %d %q", addr, code, body)
 	}
-	if code, out, errOut := runDvkbot(t, "", []string{"DVK_HTTP_ADDR=" + addr}, "healthcheck"); code != 0 {
+	if code, out, errOut := dvkbottest.Run(t, "", []string{"DVK_HTTP_ADDR=" + addr}, "healthcheck"); code != 0 {
 		t.Errorf("healthcheck with DVK_HTTP_ADDR=%s: exit %d, %s%s", addr, code, out, errOut)
 	}
 
 	question := "<@U0DVKBOT> how does acme deploy to staging"
 	fake.SendEventsAPI(t, slackfake.AppMention("C0OTHER", slackfake.DefaultUserID, question, fake.NextTS(), ""))
 	fake.SendEventsAPI(t, slackfake.AppMention("C0ALLOWED", slackfake.DefaultUserID, question, fake.NextTS(), ""))
-	reply := fake.WaitCalls(t, "chat.postMessage", 1, processWait)[0]
+	reply := fake.WaitCalls(t, "chat.postMessage", 1, dvkbottest.Hang)[0]
 	if reply.Channel != "C0ALLOWED" || !strings.Contains(string(reply.Blocks), "How Acme deploys to staging") {
 		t.Errorf("DVK_KNOWLEDGE_DIR, DVK_ALLOWED_CHANNELS: first reply %s\n%.300s\nwant the team entry, in C0ALLOWED", reply, reply.Blocks)
 	}
 	// The mention in C0OTHER was read, and ignored, before the one in C0ALLOWED.
-	ignored := waitLog(t, b.logs, "ignored message")
+	ignored := b.Logs.Wait(t, "ignored message")
 	if ignored["level"] != "DEBUG" || ignored["reason"] != "channel_not_allowed" || ignored["channel"] != "C0OTHER" {
 		t.Errorf("DVK_LOG_LEVEL=debug, DVK_ALLOWED_CHANNELS: logged %v; want a debug line for C0OTHER", ignored)
 	}
 
 	fake.SendSlashCommand(t, slackfake.SlashCommand{Command: "/kb", Text: "help"})
-	help := fake.WaitCalls(t, "response_url", 1, processWait)[0]
+	help := fake.WaitCalls(t, "response_url", 1, dvkbottest.Hang)[0]
 	if !strings.Contains(string(help.Blocks), "`/kb QUESTION`") {
 		t.Errorf("DVK_SLASH_COMMAND=/kb: help says\n%.500s\nwant it to name /kb", help.Blocks)
 	}
 
-	b.stop(t)
-	if strings.Contains(b.logs.String(), password) {
+	b.Stop(t)
+	if strings.Contains(b.Logs.String(), password) {
 		t.Error("the Redis password appears in the logs")
 	}
 	for _, c := range fake.Calls("chat.postMessage") {
@@ -121,25 +87,25 @@ func TestServeReadsEveryVariable(t *testing.T) {
 func TestServeWorkersAndShutdownTimeout(t *testing.T) {
 	fake := slackfake.New(t)
 	fake.RateLimit("chat.postMessage", 1, 30*time.Second)
-	b := startServe(t, fake, "DVK_WORKERS=1", "DVK_SHUTDOWN_TIMEOUT=1s", "DVK_LOG_LEVEL=warn",
+	b := dvkbottest.Serve(t, fake, "DVK_WORKERS=1", "DVK_SHUTDOWN_TIMEOUT=1s", "DVK_LOG_LEVEL=warn",
 		"DVK_ALLOWED_CHANNELS=C0ALLOWED")
 
 	fake.SendEventsAPI(t, slackfake.AppMention("C0ALLOWED", slackfake.DefaultUserID, "<@U0DVKBOT> what is docker", fake.NextTS(), ""))
-	waitUntil(t, "the first reply to be rate-limited", func() bool { return len(fake.Calls("chat.postMessage")) == 1 })
+	dvkbottest.Until(t, "the first reply rate-limited", fake.Changed, func() bool { return len(fake.Calls("chat.postMessage")) == 1 })
 	queued := fake.SendEventsAPI(t, slackfake.AppMention("C0ALLOWED", slackfake.DefaultUserID, "<@U0DVKBOT> what is kubernetes", fake.NextTS(), ""))
-	fake.WaitAck(t, queued, processWait)
+	fake.WaitAck(t, queued, dvkbottest.Hang)
 	ignored := fake.SendEventsAPI(t, slackfake.AppMention("C0OTHER", slackfake.DefaultUserID, "<@U0DVKBOT> what is a pod", fake.NextTS(), ""))
-	fake.WaitAck(t, ignored, processWait)
-	b.stop(t)
+	fake.WaitAck(t, ignored, dvkbottest.Hang)
+	b.Stop(t)
 
 	if calls := fake.Calls("chat.postMessage"); len(calls) != 1 {
 		t.Errorf("DVK_WORKERS=1: %d chat.postMessage calls, want only the rate-limited one: %v", len(calls), calls)
 	}
-	drain := logLine(b.logs.String(), "drain timeout: cancelling replies still in flight")
+	drain := b.Logs.Line("drain timeout: cancelling replies still in flight")
 	if drain["timeout"] != float64(time.Second) {
 		t.Errorf("DVK_SHUTDOWN_TIMEOUT=1s: want the drain to give up after 1s (%d ns); logged %v", time.Second, drain)
 	}
-	if levels := logLevels(b.logs.String()); levels["INFO"]+levels["DEBUG"] > 0 {
+	if levels := b.Logs.Levels(); levels["INFO"]+levels["DEBUG"] > 0 {
 		t.Errorf("DVK_LOG_LEVEL=warn: logged %v", levels)
 	}
 }
@@ -193,7 +159,7 @@ func TestServeReportsEveryConfigProblemAtOnce(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errOut := runDvkbot(t, "", c.env, "serve")
+			code, out, errOut := dvkbottest.Run(t, "", c.env, "serve")
 			if code != 1 {
 				t.Errorf("exit %d, want 1", code)
 			}
@@ -216,14 +182,14 @@ func TestServeReportsEveryConfigProblemAtOnce(t *testing.T) {
 // a team checks its entries before they ship.
 func TestOfflineCommandsReadTheKnowledgeFolder(t *testing.T) {
 	team := []string{"DVK_KNOWLEDGE_DIR=testdata/team"}
-	code, out, errOut := runDvkbot(t, "", team, "ask", "--json", "how does acme deploy to staging")
+	code, out, errOut := dvkbottest.Run(t, "", team, "ask", "--json", "how does acme deploy to staging")
 	if a := decodeAnswer(t, out); code != 0 || a.ID != "acme-deploy-runbook" {
 		t.Errorf("ask: exit %d, id %q; want 0 and the team entry; stderr:\n%s", code, a.ID, errOut)
 	}
-	if code, out, _ := runDvkbot(t, "", team, "topics"); code != 0 || !strings.Contains(out, "acme-deploy-runbook") {
+	if code, out, _ := dvkbottest.Run(t, "", team, "topics"); code != 0 || !strings.Contains(out, "acme-deploy-runbook") {
 		t.Errorf("topics: exit %d, the team entry missing:\n%s", code, out)
 	}
-	code, _, errOut = runDvkbot(t, "", []string{"DVK_KNOWLEDGE_DIR=testdata/no-such-folder"}, "ask", "what is docker")
+	code, _, errOut = dvkbottest.Run(t, "", []string{"DVK_KNOWLEDGE_DIR=testdata/no-such-folder"}, "ask", "what is docker")
 	if code != 1 || !strings.Contains(errOut, `DVK_KNOWLEDGE_DIR: want a folder, but "testdata/no-such-folder" cannot be opened`) {
 		t.Errorf("missing folder: exit %d, stderr %q", code, errOut)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -12,7 +11,6 @@ import (
 // entries or our set (fresh.jsonl only once the engine was tuned); they stand for real users we
 // have not met, and their bars guard against a change that fits our own set at their expense.
 func TestQuestionSetsMeetTheBar(t *testing.T) {
-	t.Setenv("DVK_KNOWLEDGE_DIR", "")
 	sets := []struct{ file, bar string }{
 		{"../../index/testdata/questions.jsonl", "0.95"},
 		{"../../index/testdata/dev.jsonl", "0.93"},
@@ -20,12 +18,11 @@ func TestQuestionSetsMeetTheBar(t *testing.T) {
 	}
 	for _, set := range sets {
 		t.Run(set.file[strings.LastIndex(set.file, "/")+1:], func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			code := run([]string{"eval", "--min", set.bar, set.file}, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
+			code, out, errOut := cli(t, "", "eval", "--min", set.bar, set.file)
 			if code != 0 {
-				t.Fatalf("eval below the bar (%s):\n%s\n%s", set.bar, out.String(), errOut.String())
+				t.Fatalf("eval below the bar (%s):\n%s\n%s", set.bar, out, errOut)
 			}
-			t.Logf("\n%s", out.String()[strings.LastIndex(out.String(), "\n\n")+1:])
+			t.Logf("\n%s", out[strings.LastIndex(out, "\n\n")+1:])
 		})
 	}
 }

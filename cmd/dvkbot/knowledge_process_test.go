@@ -1,41 +1,16 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/dvkbot/dvkbot/bot/slackfake"
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 )
-
-// runProcess runs bin to the end and returns its exit code and output. A run that blocks is
-// killed after hangTimeout, which fails the test.
-func runProcess(t *testing.T, bin string, args []string, env ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), hangTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errOut syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("dvkbot %s did not finish within %s: it blocked", strings.Join(args, " "), hangTimeout)
-	}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return exit.ExitCode(), out.String(), errOut.String()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return 0, out.String(), errOut.String()
-}
 
 // hostileFiles are the files that once hung lint, took gigabytes or leaked a file from outside
 // the folder, with what lint must say of each.
@@ -86,7 +61,6 @@ func hostileFiles(t *testing.T) map[string]struct {
 // folder from DVK_KNOWLEDGE_DIR, refuses it. Then one folder holds them all, with mistakes
 // across files: one lint run reports every problem.
 func TestLintHostileFolderAsAProcess(t *testing.T) {
-	bin := buildDvkbot(t)
 	all := t.TempDir()
 	var wants []string
 	for name, h := range hostileFiles(t) {
@@ -96,10 +70,10 @@ func TestLintHostileFolderAsAProcess(t *testing.T) {
 			dir := t.TempDir()
 			write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
 			h.create(t, filepath.Join(dir, name))
-			if code, out, errOut := runProcess(t, bin, []string{"lint", dir}); code != 1 || !strings.Contains(out, h.want) {
+			if code, out, errOut := dvkbottest.Run(t, "", nil, "lint", dir); code != 1 || !strings.Contains(out, h.want) {
 				t.Errorf("lint: exit %d, want 1; stdout:\n%s\nwant it to contain %q; stderr:\n%s", code, out, h.want, errOut)
 			}
-			if code, _, errOut := runProcess(t, bin, []string{"ask", "--json", kubeconfigQuestion}, "DVK_KNOWLEDGE_DIR="+dir); code == 0 || !strings.Contains(errOut, h.want) {
+			if code, _, errOut := dvkbottest.Run(t, "", []string{"DVK_KNOWLEDGE_DIR=" + dir}, "ask", "--json", kubeconfigQuestion); code == 0 || !strings.Contains(errOut, h.want) {
 				t.Errorf("ask with DVK_KNOWLEDGE_DIR: exit %d, want non-zero with stderr containing %q; stderr:\n%s", code, h.want, errOut)
 			}
 		})
@@ -114,7 +88,7 @@ func TestLintHostileFolderAsAProcess(t *testing.T) {
 		`c-links.md:6: related id "nowhere" does not exist`,
 		`c-links.md:7: source "not-a-url" must be an http(s) URL`,
 		`c-links.md:9: the body must open with a one-line summary in bold`)
-	code, out, errOut := runProcess(t, bin, []string{"lint", all})
+	code, out, errOut := dvkbottest.Run(t, "", nil, "lint", all)
 	if code != 1 {
 		t.Errorf("lint of the folder holding everything: exit %d, want 1; stderr:\n%s", code, errOut)
 	}
@@ -123,7 +97,7 @@ func TestLintHostileFolderAsAProcess(t *testing.T) {
 			t.Errorf("one lint run of the folder holding everything does not report %q; stdout:\n%s", want, out)
 		}
 	}
-	if code, out, _ := runProcess(t, bin, []string{"lint"}); code != 0 || out != fmt.Sprintf("%d entries ok\n", builtinCount(t)) {
+	if code, out, _ := dvkbottest.Run(t, "", nil, "lint"); code != 0 || out != fmt.Sprintf("%d entries ok\n", builtinCount(t)) {
 		t.Errorf("lint of the built-in base: exit %d, %q; want 0 and all %d entries ok", code, out, builtinCount(t))
 	}
 }
@@ -164,6 +138,16 @@ func (c *configMapFolder) publish(text string) {
 	}
 }
 
+// Log lines of the reloader, written once what they report is done: a reload's new knowledge
+// in service, a watch status on /readyz and in the metrics.
+const (
+	reloadedLine   = "knowledge reloaded"
+	failedLine     = "knowledge reload failed; still serving the last good knowledge"
+	unwatchedLine  = "knowledge folder not watched: changes are missed until it can be watched again"
+	rewatchedLine  = "knowledge folder watched again"
+	failuresMetric = "dvkbot_knowledge_watch_failures_total"
+)
+
 // TestServeTeamKnowledgeAsAProcess runs the built binary with DVK_KNOWLEDGE_DIR set to a
 // ConfigMap-style folder and changes the folder the ways that once stopped reloads for good: a
 // ConfigMap update, a named pipe, the folder deleted and created again. Every change is seen,
@@ -174,67 +158,64 @@ func TestServeTeamKnowledgeAsAProcess(t *testing.T) {
 		t.Skip("needs /proc to read the process's memory")
 	}
 	fake := slackfake.New(t)
-	addr := freeAddr(t)
 	dir := filepath.Join(t.TempDir(), "knowledge")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cm := &configMapFolder{t: t, dir: dir}
 	cm.publish(replaceVersion(teamEntry, "v1"))
-	cmd, logs := startProcess(t, buildDvkbot(t), []string{"serve"}, "SLACK_APP_TOKEN="+slackfake.AppToken, "SLACK_BOT_TOKEN="+slackfake.BotToken,
-		"SLACK_API_URL="+fake.APIURL(), "DVK_HTTP_ADDR="+addr, "DVK_KNOWLEDGE_DIR="+dir)
-	waitMetric := func(what, sample string, atLeast float64) {
-		t.Helper()
-		waitUntil(t, what, func() bool { return metric(t, addr, sample) >= atLeast })
-	}
+	b := dvkbottest.Serve(t, fake, "DVK_KNOWLEDGE_DIR="+dir)
 	asked := 0
 	answer := func() string {
 		t.Helper()
 		asked++
 		fake.SendEventsAPI(t, slackfake.AppMention("C1", slackfake.DefaultUserID, "<@U0DVKBOT> "+kubeconfigQuestion, fake.NextTS(), ""))
-		calls := fake.WaitCalls(t, "chat.postMessage", asked, hangTimeout)
+		calls := fake.WaitCalls(t, "chat.postMessage", asked, dvkbottest.Hang)
 		return string(calls[len(calls)-1].Blocks)
 	}
 	expect := func(when, want string) {
 		t.Helper()
 		if got := answer(); !strings.Contains(got, want) {
-			t.Fatalf("%s: answer lacks %q:\n%.400s\nlogs:\n%s", when, want, got, logs.String())
+			t.Fatalf("%s: answer lacks %q:\n%.400s", when, want, got)
 		}
 	}
-	const reloaded = `dvkbot_knowledge_reloads_total{result="ok"}`
-	const failed = `dvkbot_knowledge_reloads_total{result="error"}`
+	ready := func(when string, wantCode int, wantBody string) {
+		t.Helper()
+		if code, body := b.Get(t, "/readyz"); code != wantCode || !strings.Contains(body, wantBody) {
+			t.Fatalf("%s: /readyz answered %d %q, want %d %q", when, code, body, wantCode, wantBody)
+		}
+	}
 
-	waitUntil(t, "/readyz 200", func() bool { code, _ := get(addr, "/readyz"); return code == 200 })
 	expect("at start", "v1")
+	ready("at start", 200, "ready")
 	cm.publish(replaceVersion(teamEntry, "v2"))
-	// The kubelet's update is several changes; a reload may come between them, so wait for the answer.
-	waitUntil(t, "answer v2 after the ConfigMap update", func() bool {
-		return metric(t, addr, reloaded) >= 1 && strings.Contains(answer(), "v2")
-	})
+	// The kubelet's update is several changes, and a reload may come between them: after each
+	// reload, good or failed, ask again until the answer is the new one.
+	for seen := 1; !strings.Contains(answer(), "v2"); seen++ {
+		b.Logs.WaitCount(t, seen, reloadedLine, failedLine)
+	}
 
 	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.md"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitMetric("failed reload with a named pipe", failed, 1)
+	b.Logs.WaitCount(t, b.Logs.Count(failedLine)+1, failedLine)
 	expect("with a named pipe in the folder", "v2")
-	if !strings.Contains(logs.String(), "pipe.md: a named pipe (FIFO)") {
-		t.Errorf("the failed reload does not name the pipe; logs:\n%s", logs.String())
+	if !strings.Contains(b.Logs.String(), "pipe.md: a named pipe (FIFO)") {
+		t.Errorf("the failed reload does not name the pipe")
 	}
 	if err := os.Remove(filepath.Join(dir, "pipe.md")); err != nil {
 		t.Fatal(err)
 	}
-	pipeGone := metric(t, addr, reloaded) + 1
-	waitMetric("reload once the pipe is gone", reloaded, pipeGone)
+	b.Logs.WaitCount(t, b.Logs.Count(reloadedLine)+1, reloadedLine)
 
 	removeFolder(t, dir)
-	waitUntil(t, "/readyz 503 with the folder gone", func() bool {
-		code, body := get(addr, "/readyz")
-		return code == 503 && strings.Contains(body, "knowledge folder not watched")
-	})
-	if n := metric(t, addr, "dvkbot_knowledge_watch_failures_total"); n != 1 {
-		t.Errorf("dvkbot_knowledge_watch_failures_total = %v, want 1", n)
+	b.Logs.Wait(t, unwatchedLine)
+	ready("with the folder gone", 503, "knowledge folder not watched")
+	if n := b.Metric(t, failuresMetric); n != 1 {
+		t.Errorf("%s = %v, want 1", failuresMetric, n)
 	}
 	expect("with the folder gone", "v2")
+	reloaded := b.Logs.Count(reloadedLine)
 	staged := filepath.Join(filepath.Dir(dir), "staged") // the folder comes back whole, its entry in it
 	if err := os.Mkdir(staged, 0o755); err != nil {
 		t.Fatal(err)
@@ -243,27 +224,22 @@ func TestServeTeamKnowledgeAsAProcess(t *testing.T) {
 	if err := os.Rename(staged, dir); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "/readyz 200 with the folder back", func() bool { code, _ := get(addr, "/readyz"); return code == 200 })
-	waitMetric("reload of the folder back", reloaded, pipeGone+1)
+	b.Logs.Wait(t, rewatchedLine)
+	ready("with the folder back", 200, "ready")
+	b.Logs.WaitCount(t, reloaded+1, reloadedLine)
 	expect("with the folder back", "v3")
 
 	const more = 50
-	before := metric(t, addr, reloaded)
+	reloaded = b.Logs.Count(reloadedLine)
 	for i := 1; i <= more; i++ {
 		write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, fmt.Sprintf("edit %d", i)))
-		waitMetric("reload after an edit", reloaded, before+float64(i))
+		b.Logs.WaitCount(t, reloaded+i, reloadedLine)
 	}
-	if n := metric(t, addr, "dvkbot_knowledge_indexes_open"); n != 1 {
+	if n := b.Metric(t, "dvkbot_knowledge_indexes_open"); n != 1 {
 		t.Errorf("after %d reloads %v indexes are in memory, want 1", more, n)
 	}
-	t.Logf("after %v reloads: %s", metric(t, addr, reloaded), memory(t, cmd.Process.Pid))
-
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
-	}
+	t.Logf("after %d reloads: %s", b.Logs.Count(reloadedLine), memory(t, b.Pid()))
+	b.Stop(t)
 }
 
 // BenchmarkServeReloads edits the team knowledge of the built binary b.N times, waiting for each
@@ -274,23 +250,19 @@ func BenchmarkServeReloads(b *testing.B) {
 		b.Skip("needs /proc to read the process's memory")
 	}
 	fake := slackfake.New(b)
-	addr := freeAddr(b)
 	dir := b.TempDir()
 	file := filepath.Join(dir, "access.md")
 	write(b, file, replaceVersion(teamEntry, "start"))
-	cmd, _ := startProcess(b, buildDvkbot(b), []string{"serve"}, "SLACK_APP_TOKEN="+slackfake.AppToken, "SLACK_BOT_TOKEN="+slackfake.BotToken,
-		"SLACK_API_URL="+fake.APIURL(), "DVK_HTTP_ADDR="+addr, "DVK_KNOWLEDGE_DIR="+dir, "DVK_LOG_LEVEL=warn")
-	waitUntil(b, "/readyz 200", func() bool { code, _ := get(addr, "/readyz"); return code == 200 })
-	start := memoryKB(b, cmd.Process.Pid, "VmRSS")
-	const reloaded = `dvkbot_knowledge_reloads_total{result="ok"}`
+	bot := dvkbottest.Serve(b, fake, "DVK_KNOWLEDGE_DIR="+dir)
+	start := memoryKB(b, bot.Pid(), "VmRSS")
 	b.ResetTimer()
 	for i := 1; i <= b.N; i++ {
 		write(b, file, replaceVersion(teamEntry, fmt.Sprintf("edit %d", i)))
-		waitUntil(b, "reload after an edit", func() bool { return metric(b, addr, reloaded) >= float64(i) })
+		bot.Logs.WaitCount(b, i, reloadedLine)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(start)/1024, "MiB-RSS-at-start")
-	b.ReportMetric(float64(memoryKB(b, cmd.Process.Pid, "VmRSS"))/1024, "MiB-RSS-after")
-	b.ReportMetric(float64(memoryKB(b, cmd.Process.Pid, "VmHWM"))/1024, "MiB-RSS-peak")
-	b.ReportMetric(metric(b, addr, "dvkbot_knowledge_indexes_open"), "indexes-open")
+	b.ReportMetric(float64(memoryKB(b, bot.Pid(), "VmRSS"))/1024, "MiB-RSS-after")
+	b.ReportMetric(float64(memoryKB(b, bot.Pid(), "VmHWM"))/1024, "MiB-RSS-peak")
+	b.ReportMetric(bot.Metric(b, "dvkbot_knowledge_indexes_open"), "indexes-open")
 }

@@ -111,23 +111,27 @@ func (r *reloader) reload() {
 	r.log.Info("knowledge reloaded", "dir", r.dir, "entries", len(ix.Entries()), "took", time.Since(began).Round(time.Millisecond).String())
 }
 
-// setWatchStatus records whether the folder is watched, for ready, the logs and the metrics.
-// Logs and metrics come first, so that whoever sees ready change finds them already there.
+// setWatchStatus records whether the folder is watched, for ready, the logs and the metrics:
+// metrics first, then ready, then the log line, so that whoever sees one of them change finds
+// the ones before it already changed.
 func (r *reloader) setWatchStatus(err error) {
 	defer r.notify()
 	if err != nil {
 		r.watchFailures.Inc()
 		r.watched.Set(0)
-		r.log.Error("knowledge folder not watched: changes are missed until it can be watched again", "dir", r.dir, "err", err)
 	} else {
 		r.watched.Set(1)
-		if r.ready() != nil {
-			r.log.Info("knowledge folder watched again", "dir", r.dir)
-		}
 	}
 	r.mu.Lock()
+	was := r.watchErr
 	r.watchErr = err
 	r.mu.Unlock()
+	switch {
+	case err != nil:
+		r.log.Error("knowledge folder not watched: changes are missed until it can be watched again", "dir", r.dir, "err", err)
+	case was != nil:
+		r.log.Info("knowledge folder watched again", "dir", r.dir)
+	}
 }
 
 // ready says why the bot is not ready as far as knowledge goes: a folder whose changes are missed.

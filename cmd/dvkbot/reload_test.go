@@ -8,10 +8,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 )
 
 const teamEntry = `---
@@ -30,16 +31,12 @@ sources: [https://kubernetes.io/docs/concepts/configuration/organize-cluster-acc
 **Ask in #platform for a kubeconfig: VERSION.**
 `
 
-// hangTimeout only catches a test that hangs: every wait ends on an event the code exposes
-// (a reload, a reply, a metric), however slow the machine.
-const hangTimeout = 2 * time.Minute
-
 // watchFolder serves the built-in knowledge plus dir and reloads it on every change, as serve
 // does. Its logs go to logs when given.
-func watchFolder(t *testing.T, dir string, logs *syncBuffer) *reloader {
+func watchFolder(t *testing.T, dir string, logs *dvkbottest.Logs) *reloader {
 	t.Helper()
 	if logs == nil {
-		logs = &syncBuffer{}
+		logs = &dvkbottest.Logs{}
 	}
 	r, err := startReloader(context.Background(), dir, slog.New(slog.NewJSONHandler(logs, nil)), prometheus.NewRegistry())
 	if err != nil {
@@ -52,18 +49,7 @@ func watchFolder(t *testing.T, dir string, logs *syncBuffer) *reloader {
 // waitFor checks cond after every reload and change of watch status until it holds.
 func waitFor(t *testing.T, r *reloader, what string, cond func() bool) {
 	t.Helper()
-	hang := time.After(hangTimeout)
-	for {
-		next := r.changes()
-		if cond() {
-			return
-		}
-		select {
-		case <-next:
-		case <-hang:
-			t.Fatalf("still no %s after %s", what, hangTimeout)
-		}
-	}
+	dvkbottest.Until(t, what, r.changes, cond)
 }
 
 // answers tells whether question is answered with the team entry holding want.
@@ -158,7 +144,7 @@ func TestReloadSurvivesFolderDeletedAndRecreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
-	var logs syncBuffer
+	var logs dvkbottest.Logs
 	r := watchFolder(t, dir, &logs)
 	if err := r.ready(); err != nil {
 		t.Fatalf("ready at start: %v", err)
@@ -172,9 +158,7 @@ func TestReloadSurvivesFolderDeletedAndRecreated(t *testing.T) {
 	if got := testutil.ToFloat64(r.watchFailures); got != 1 {
 		t.Errorf("dvkbot_knowledge_watch_failures_total = %v, want 1", got)
 	}
-	if !strings.Contains(logs.String(), "knowledge folder not watched") {
-		t.Errorf("the lost watch is not logged:\n%s", logs.String())
-	}
+	waitFor(t, r, "the lost watch logged", func() bool { return logs.Line(unwatchedLine) != nil })
 	if !answers(r, kubeconfigQuestion, "v1")() {
 		t.Error("with the folder gone the last good knowledge is no longer served")
 	}
@@ -195,7 +179,7 @@ func TestReloadSurvivesFolderDeletedAndRecreated(t *testing.T) {
 func TestReloadSurvivesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
-	var logs syncBuffer
+	var logs dvkbottest.Logs
 	r := watchFolder(t, dir, &logs)
 	specials := map[string]func(string) error{
 		"pipe.md": func(path string) error { return syscall.Mkfifo(path, 0o644) },

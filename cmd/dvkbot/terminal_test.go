@@ -10,6 +10,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
+
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 )
 
 // onTerminal runs cmd with stdin or stdout (the other a buffer) on a terminal of cols columns,
@@ -63,7 +65,7 @@ func onTerminal(t *testing.T, cmd *exec.Cmd, stdin bool, cols uint16) (shown str
 func TestAskRendersForATerminal(t *testing.T) {
 	const cols = 60
 	title := builtinTitle(t, "what-is-docker")
-	shown, code := onTerminal(t, dvkbotCmd(t, nil, "ask", "what", "is", "docker"), false, cols)
+	shown, code := onTerminal(t, dvkbottest.Command(t, nil, "ask", "what", "is", "docker"), false, cols)
 	plain := ansi.Strip(shown)
 	if code != 0 || !strings.Contains(shown, "\x1b[") || !strings.Contains(plain, title) {
 		t.Fatalf("exit %d; want 0 and the answer styled with escape codes:\n%q", code, shown)
@@ -77,7 +79,7 @@ func TestAskRendersForATerminal(t *testing.T) {
 		}
 	}
 
-	code, out, _ := runDvkbot(t, "", nil, "ask", "what", "is", "docker")
+	code, out, _ := dvkbottest.Run(t, "", nil, "ask", "what", "is", "docker")
 	if code != 0 || !strings.HasPrefix(out, "# "+title+"\n\n**") || strings.Contains(out, "\x1b") {
 		t.Errorf("piped: exit %d, want plain Markdown:\n%.300q", code, out)
 	}
@@ -86,7 +88,7 @@ func TestAskRendersForATerminal(t *testing.T) {
 // TestAskWithoutQuestionOnATerminalPrintsUsage: typing `dvkbot ask` alone shows how to use it
 // instead of waiting silently for stdin.
 func TestAskWithoutQuestionOnATerminalPrintsUsage(t *testing.T) {
-	out, code := onTerminal(t, dvkbotCmd(t, nil, "ask"), true, 80)
+	out, code := onTerminal(t, dvkbottest.Command(t, nil, "ask"), true, 80)
 	if code != 2 || !strings.Contains(out, "no question") || !strings.Contains(out, "Usage: dvkbot ask") {
 		t.Errorf("exit %d, output %q; want 2 and the usage", code, out)
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 )
 
 // TestEveryCommandAnswersHelpAndRejectsUnknownFlags runs every subcommand of the built binary
@@ -21,12 +23,12 @@ func TestEveryCommandAnswersHelpAndRejectsUnknownFlags(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			usage := "Usage: dvkbot " + name
 			for _, help := range []string{"-h", "--help"} {
-				code, out, errOut := runDvkbot(t, "", nil, name, help)
+				code, out, errOut := dvkbottest.Run(t, "", nil, name, help)
 				if code != 0 || !strings.HasPrefix(out, usage) || errOut != "" {
 					t.Errorf("%s %s: exit %d, stdout %.80q, stderr %.200q; want 0 and the usage on stdout", name, help, code, out, errOut)
 				}
 			}
-			code, out, errOut := runDvkbot(t, "", nil, name, "--no-such-flag")
+			code, out, errOut := dvkbottest.Run(t, "", nil, name, "--no-such-flag")
 			if code != 2 || out != "" || !strings.Contains(errOut, "flag provided but not defined: -no-such-flag") || !strings.Contains(errOut, usage) {
 				t.Errorf("%s --no-such-flag: exit %d, stdout %.80q, stderr %.300q; want 2, the problem and the usage on stderr", name, code, out, errOut)
 			}
@@ -46,19 +48,19 @@ func TestCommandLinesThatCannotRun(t *testing.T) {
 		{[]string{"ask", "--bogus", "what", "is", "docker"}, "flag provided but not defined: -bogus"},
 	}
 	for _, c := range cases {
-		code, _, errOut := runDvkbot(t, "", nil, c.args...)
+		code, _, errOut := dvkbottest.Run(t, "", nil, c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) || !strings.Contains(errOut, "Usage: dvkbot "+c.args[0]) {
 			t.Errorf("%v: exit %d, stderr %.300q; want 2, %q and the usage", c.args, code, errOut, c.want)
 		}
 	}
-	if code, out, _ := runDvkbot(t, "", nil, "help", "eval"); code != 0 || !strings.HasPrefix(out, "Usage: dvkbot eval [--json] [--min 0.95] FILE") {
+	if code, out, _ := dvkbottest.Run(t, "", nil, "help", "eval"); code != 0 || !strings.HasPrefix(out, "Usage: dvkbot eval [--json] [--min 0.95] FILE") {
 		t.Errorf("help eval: exit %d, %.80q", code, out)
 	}
 }
 
 // TestAskKeepsDashesInTheQuestion: once the question has begun, a word with a dash is part of it.
 func TestAskKeepsDashesInTheQuestion(t *testing.T) {
-	code, out, errOut := runDvkbot(t, "", nil, "ask", "what", "does", "docker", "run", "-it", "do", "--json")
+	code, out, errOut := dvkbottest.Run(t, "", nil, "ask", "what", "does", "docker", "run", "-it", "do", "--json")
 	if a := decodeAnswer(t, out); code != 0 || a.Question != "what does docker run -it do" {
 		t.Errorf("exit %d, question %q; stderr %s", code, a.Question, errOut)
 	}
@@ -66,7 +68,7 @@ func TestAskKeepsDashesInTheQuestion(t *testing.T) {
 
 // TestAskReadsPipedQuestions: with no question and stdin a pipe, ask answers each line.
 func TestAskReadsPipedQuestions(t *testing.T) {
-	code, out, errOut := runDvkbot(t, "what is docker\nwhat is k8s\n", nil, "ask", "--json")
+	code, out, errOut := dvkbottest.Run(t, "what is docker\nwhat is k8s\n", nil, "ask", "--json")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if code != 0 || len(lines) != 2 || decodeAnswer(t, lines[1]).ID != "what-is-kubernetes" {
 		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
@@ -75,7 +77,7 @@ func TestAskReadsPipedQuestions(t *testing.T) {
 
 // TestChatUnderstandsHelpTopicsAndQuit talks to the built binary's chat as a person would.
 func TestChatUnderstandsHelpTopicsAndQuit(t *testing.T) {
-	code, out, errOut := runDvkbot(t, "help\ntopics\nwhat is docker\nquit\nwhat is kubernetes\n", nil, "chat")
+	code, out, errOut := dvkbottest.Run(t, "help\ntopics\nwhat is docker\nquit\nwhat is kubernetes\n", nil, "chat")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
