@@ -1,22 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
-
-// cli runs dvkbot in-process on the built-in knowledge only, with stdin as given.
-func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	t.Setenv("DVK_KNOWLEDGE_DIR", "")
-	var out, errOut bytes.Buffer
-	code = run(args, stdio{in: strings.NewReader(stdin), out: &out, err: &errOut})
-	return code, out.String(), errOut.String()
-}
 
 // answer is one line of `ask --json`, with the fields other tools rely on.
 type answer struct {
@@ -52,7 +43,7 @@ func decodeAnswer(t *testing.T, line string) answer {
 }
 
 func TestAskJSON(t *testing.T) {
-	code, out, errOut := cli(t, "", "ask", "--json", "what is docker")
+	code, out, errOut := dvkbottest.Run(t, "", nil, "ask", "--json", "what is docker")
 	if code != 0 || strings.Count(out, "\n") != 1 {
 		t.Fatalf("exit %d, want 0 and one line; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -67,7 +58,7 @@ func TestAskJSON(t *testing.T) {
 
 func TestAskJSONStdinKeepsOrderAndAbstains(t *testing.T) {
 	questions := []string{"what is docker", "what's for lunch", "what is k8s"}
-	code, out, errOut := cli(t, strings.Join(questions, "\n")+"\n", "ask", "--json")
+	code, out, errOut := dvkbottest.Run(t, strings.Join(questions, "\n")+"\n", nil, "ask", "--json")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if code != 0 || len(lines) != 3 {
 		t.Fatalf("exit %d, %d lines, want 0 and 3; stderr:\n%s", code, len(lines), errOut)
@@ -86,7 +77,7 @@ func TestAskJSONStdinKeepsOrderAndAbstains(t *testing.T) {
 }
 
 func TestAskFlagAfterQuestion(t *testing.T) {
-	code, out, errOut := cli(t, "", "ask", "what", "is", "k8s", "--json")
+	code, out, errOut := dvkbottest.Run(t, "", nil, "ask", "what", "is", "k8s", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
@@ -96,7 +87,7 @@ func TestAskFlagAfterQuestion(t *testing.T) {
 }
 
 func TestAskMarkdownShowsTitle(t *testing.T) {
-	code, out, _ := cli(t, "", "ask", "what is docker")
+	code, out, _ := dvkbottest.Run(t, "", nil, "ask", "what is docker")
 	if want := "# " + builtinTitle(t, "what-is-docker") + "\n"; code != 0 || !strings.HasPrefix(out, want) {
 		t.Errorf("exit %d, output starts %.80q; want 0 and %q", code, out, want)
 	}
@@ -116,7 +107,7 @@ func TestLint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := cli(t, "", tt.args...)
+			code, out, errOut := dvkbottest.Run(t, "", nil, tt.args...)
 			if code != tt.wantCode || !strings.Contains(out, tt.wantOut) {
 				t.Errorf("exit %d, want %d; stdout:\n%s\nwant it to contain %q; stderr:\n%s", code, tt.wantCode, out, tt.wantOut, errOut)
 			}
@@ -125,7 +116,7 @@ func TestLint(t *testing.T) {
 }
 
 func TestTopicsJSON(t *testing.T) {
-	code, out, _ := cli(t, "", "topics", "--json")
+	code, out, _ := dvkbottest.Run(t, "", nil, "topics", "--json")
 	var list []struct{ ID, Title, Kind string }
 	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
 		t.Fatalf("exit %d, %v:\n%s", code, err, out)
@@ -141,13 +132,13 @@ func TestTopicsJSON(t *testing.T) {
 }
 
 func TestVersionAndDispatch(t *testing.T) {
-	if code, out, _ := cli(t, "", "version"); code != 0 || !strings.HasPrefix(out, "dvkbot ") {
+	if code, out, _ := dvkbottest.Run(t, "", nil, "version"); code != 0 || !strings.HasPrefix(out, "dvkbot ") {
 		t.Errorf("version: exit %d, %q", code, out)
 	}
-	if code, _, errOut := cli(t, "", "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+	if code, _, errOut := dvkbottest.Run(t, "", nil, "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: exit %d, stderr %q; want 2", code, errOut)
 	}
-	if code, out, _ := cli(t, ""); code != 0 || !strings.Contains(out, "Usage: dvkbot COMMAND") {
+	if code, out, _ := dvkbottest.Run(t, "", nil); code != 0 || !strings.Contains(out, "Usage: dvkbot COMMAND") {
 		t.Errorf("no command: exit %d, %q; want 0 and usage", code, out)
 	}
 }
@@ -165,7 +156,7 @@ func TestEval(t *testing.T) {
 		{[]string{"eval", "--min", "1.0", "testdata/eval-answers-only.jsonl"}, 0}, // no off-topic cases is no failure
 	}
 	for _, tt := range tests {
-		code, out, errOut := cli(t, "", tt.args...)
+		code, out, errOut := dvkbottest.Run(t, "", nil, tt.args...)
 		if code != tt.wantCode {
 			t.Errorf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.wantCode, out, errOut)
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 )
 
 // TestQuestionSetsMeetTheBar is CI's accuracy gate: the lowest share of right answers and of
@@ -18,7 +20,7 @@ func TestQuestionSetsMeetTheBar(t *testing.T) {
 	}
 	for _, set := range sets {
 		t.Run(set.file[strings.LastIndex(set.file, "/")+1:], func(t *testing.T) {
-			code, out, errOut := cli(t, "", "eval", "--min", set.bar, set.file)
+			code, out, errOut := dvkbottest.Run(t, "", nil, "eval", "--min", set.bar, set.file)
 			if code != 0 {
 				t.Fatalf("eval below the bar (%s):\n%s\n%s", set.bar, out, errOut)
 			}
