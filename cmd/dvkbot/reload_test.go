@@ -36,7 +36,7 @@ sources: [https://kubernetes.io/docs/concepts/configuration/organize-cluster-acc
 func watchFolder(t *testing.T, dir string, logs *dvkbottest.Logs) *reloader {
 	t.Helper()
 	if logs == nil {
-		logs = &dvkbottest.Logs{}
+		logs = dvkbottest.NewLogs()
 	}
 	r, err := startReloader(context.Background(), dir, slog.New(slog.NewJSONHandler(logs, nil)), prometheus.NewRegistry())
 	if err != nil {
@@ -144,8 +144,8 @@ func TestReloadSurvivesFolderDeletedAndRecreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
-	var logs dvkbottest.Logs
-	r := watchFolder(t, dir, &logs)
+	logs := dvkbottest.NewLogs()
+	r := watchFolder(t, dir, logs)
 	if err := r.ready(); err != nil {
 		t.Fatalf("ready at start: %v", err)
 	}
@@ -179,8 +179,8 @@ func TestReloadSurvivesFolderDeletedAndRecreated(t *testing.T) {
 func TestReloadSurvivesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
-	var logs dvkbottest.Logs
-	r := watchFolder(t, dir, &logs)
+	logs := dvkbottest.NewLogs()
+	r := watchFolder(t, dir, logs)
 	specials := map[string]func(string) error{
 		"pipe.md": func(path string) error { return syscall.Mkfifo(path, 0o644) },
 		"zero.md": func(path string) error { return os.Symlink("/dev/zero", path) },

@@ -176,7 +176,7 @@ func Serve(t testing.TB, fake *slackfake.Server, env ...string) *Bot {
 // ServeBinary is Serve with the binary bin, such as ImageBinary.
 func ServeBinary(t testing.TB, bin string, fake *slackfake.Server, env ...string) *Bot {
 	t.Helper()
-	b := &Bot{Logs: &Logs{}, exited: make(chan struct{})}
+	b := &Bot{Logs: NewLogs(), exited: make(chan struct{})}
 	for _, kv := range env {
 		if addr, ok := strings.CutPrefix(kv, "DVK_HTTP_ADDR="); ok {
 			b.Addr = addr

@@ -13,24 +13,25 @@ import (
 
 // Logs collects JSON log lines, from a process's stderr or an in-process slog handler, and
 // wakes whoever waits for a line: a log line is an event the code exposes (knowledge indexed,
-// reloaded, folder not watched, replied), so tests wait on it instead of polling. The zero
-// value is ready to use.
+// reloaded, folder not watched, replied), so tests wait on it instead of polling.
 type Logs struct {
 	mu      sync.Mutex
 	buf     bytes.Buffer
-	changed chan struct{} // closed at the next write; nil while no one waits
+	changed chan struct{} // closed and replaced at every write
+}
+
+// NewLogs returns an empty Logs.
+func NewLogs() *Logs {
+	return &Logs{changed: make(chan struct{})}
 }
 
 // Write adds p, which may hold part of a line, and wakes the waiters.
 func (l *Logs) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n, err := l.buf.Write(p)
-	if l.changed != nil {
-		close(l.changed)
-		l.changed = nil
-	}
-	return n, err
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return l.buf.Write(p)
 }
 
 // String is everything logged so far.
@@ -44,9 +45,6 @@ func (l *Logs) String() string {
 func (l *Logs) next() <-chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.changed == nil {
-		l.changed = make(chan struct{})
-	}
 	return l.changed
 }
 
