@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -21,7 +22,10 @@ import (
 // Index answers questions from a fixed set of entries. It is safe for concurrent use and never
 // changes after Build: a reload builds a new Index and swaps it whole.
 type Index struct {
-	bleve     bleve.Index
+	bleve bleve.Index
+	// advanced and mapping are what searching with bleve's searchers directly needs.
+	advanced  bleveindex.Index
+	mapping   mapping.IndexMapping
 	lx        *lexicon
 	analyzer  *analysis.DefaultAnalyzer
 	tokenizer analysis.Tokenizer
@@ -33,6 +37,8 @@ type Index struct {
 	df  []int32
 	// stats are each field's document frequencies and average length, for BM25.
 	stats [numFields]fieldStats
+	// askedIn counts, by termID, the phrasings of all entries that use each term.
+	askedIn []int32
 	// led marks, by termID, the terms some entry's lead uses (listed and learned questions,
 	// title, names).
 	led []bool
@@ -68,8 +74,16 @@ type entryInfo struct {
 	title     phrase
 	phrasings []phrase
 	learned   []phrase
-	entities  []string
-	aspects   []string
+	// phrased and learnedSet index the phrasings and learned questions by term, once they are
+	// final.
+	phrased, learnedSet phraseSet
+	// weightedLength is the entry's length in its language model (see likelihoodWeights).
+	weightedLength float64
+	// asked counts, for each term, how many of the entry's phrasings (title, listed and learned
+	// questions) use it.
+	asked    bag
+	entities []string
+	aspects  []string
 }
 
 // Option changes how Build indexes and matches.
@@ -110,6 +124,10 @@ func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
 	if err == nil {
 		err = ix.indexAll(entries)
 	}
+	if err == nil {
+		ix.advanced, err = bi.Advanced()
+		ix.mapping = m
+	}
 	if err != nil {
 		_ = bi.Close() // a failed reload must not leave scorch's goroutines behind
 		return nil, err
@@ -143,7 +161,11 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	ix.dropSharedPhrasings()
 	ix.dropPassingNames()
 	ix.learnStats()
+	ix.learnAsked()
 	ix.learnWeights()
+	for _, info := range ix.entries {
+		info.phrased, info.learnedSet = newPhraseSet(info.phrasings), newPhraseSet(info.learned)
+	}
 	batch := ix.bleve.NewBatch()
 	for i, e := range entries {
 		if err := batch.Index(e.ID, docs[i]); err != nil {
@@ -171,7 +193,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return nil, fmt.Errorf("terms analyzer: %w", err)
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range fieldNames {
+	for _, name := range retrievalNames {
 		text := bleve.NewTextFieldMapping()
 		text.Analyzer = termsAnalyzer
 		text.Store = false

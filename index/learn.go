@@ -13,13 +13,13 @@ import (
 // document bleve indexes: each field's terms, space-separated.
 func (ix *Index) learn(e knowledge.Entry) map[string]any {
 	info := &entryInfo{entry: e}
-	doc := make(map[string]any, numFields)
+	var texts [numRetrievalFields][]string
 	var lead [numFields]bag
 	learned := ix.model.Learned[e.ID]
 	for f, text := range fieldTexts(e, learned) {
 		surface, seq := ix.analyzeWords(text)
 		info.fields[f] = newBag(ix.idsOf(seq))
-		doc[fieldNames[f]] = strings.Join(seq, " ")
+		texts[retrievalField[f]] = append(texts[retrievalField[f]], seq...)
 		for _, w := range surface {
 			ix.known[w]++
 		}
@@ -43,6 +43,10 @@ func (ix *Index) learn(e knowledge.Entry) map[string]any {
 	key := entitySet(e.Entities)
 	ix.bySet[key] = append(ix.bySet[key], e.ID)
 	ix.entries[e.ID] = info
+	doc := make(map[string]any, numRetrievalFields)
+	for f, seq := range texts {
+		doc[retrievalNames[f]] = strings.Join(seq, " ")
+	}
 	return doc
 }
 
@@ -258,6 +262,7 @@ func (ix *Index) learnStats() {
 		}
 		for f, b := range info.fields {
 			lengths[f] += b.length
+			info.weightedLength += likelihoodWeights[f] * float64(b.length)
 			total += likelihoodWeights[f] * float64(b.length)
 			for i, id := range b.ids {
 				ix.stats[f].df[id]++
@@ -271,6 +276,23 @@ func (ix *Index) learnStats() {
 	for f := range ix.stats {
 		if len(ix.entries) > 0 {
 			ix.stats[f].avgLen = float64(lengths[f]) / float64(len(ix.entries))
+		}
+		ix.stats[f].learnIDF(len(ix.entries))
+	}
+}
+
+// learnAsked counts which entries' phrasings use each term: "logs" is asked about under one
+// entry far more than under any other, and that says more than its rarity.
+func (ix *Index) learnAsked() {
+	ix.askedIn = make([]int32, len(ix.ids))
+	for _, info := range ix.entries {
+		var seq []termID
+		for _, p := range append(slices.Clone(info.phrasings), info.learned...) {
+			seq = append(seq, slices.Compact(slices.Sorted(slices.Values(p.ids)))...)
+		}
+		info.asked = newBag(seq)
+		for i, id := range info.asked.ids {
+			ix.askedIn[id] += int32(info.asked.counts[i])
 		}
 	}
 }
