@@ -53,9 +53,12 @@ type Index struct {
 	entities  *names
 	aspects   *names
 	// bySet lists the ids of the entries about each set of entities (see entitySet).
-	bySet   map[string][]string
-	anchors map[string]bool
-	generic map[string]bool
+	bySet map[string][]string
+	// byPrimary lists, for each entity, the ids of the entries that name it first, the most
+	// focused (fewest entities) first, at most maxPrimary of them.
+	byPrimary map[string][]string
+	anchors   map[string]bool
+	generic   map[string]bool
 	// topical are the terms of the entries' titles: the words that name topics, as opposed
 	// to words that are merely rare ("better", "instead").
 	topical map[string]bool
@@ -145,7 +148,7 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 		bleve: bi, lx: lx, analyzer: analyzer, tokenizer: analyzer.Tokenizer, model: o.model,
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
 		ids: map[string]termID{}, known: map[string]int{}, spellings: newSpellings(),
-		entities: newNames(), aspects: newNames(), bySet: map[string][]string{},
+		entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{},
 		anchors: map[string]bool{}, generic: map[string]bool{}, topical: map[string]bool{},
 	}, nil
 }
@@ -162,6 +165,7 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	ix.dropPassingNames()
 	ix.learnStats()
 	ix.learnAsked()
+	ix.keepFocused()
 	ix.learnWeights()
 	for _, info := range ix.entries {
 		info.phrased, info.learnedSet = newPhraseSet(info.phrasings), newPhraseSet(info.learned)

@@ -42,6 +42,9 @@ func (ix *Index) learn(e knowledge.Entry) map[string]any {
 	ix.learnNames(info)
 	key := entitySet(e.Entities)
 	ix.bySet[key] = append(ix.bySet[key], e.ID)
+	if len(e.Entities) > 0 {
+		ix.byPrimary[e.Entities[0]] = append(ix.byPrimary[e.Entities[0]], e.ID)
+	}
 	ix.entries[e.ID] = info
 	doc := make(map[string]any, numRetrievalFields)
 	for f, seq := range texts {
@@ -280,6 +283,20 @@ func (ix *Index) learnStats() {
 		ix.stats[f].learnIDF(len(ix.entries))
 	}
 }
+
+// keepFocused keeps, for each entity, the maxPrimary entries naming it first that name the
+// fewest entities: those most about it.
+func (ix *Index) keepFocused() {
+	for name, ids := range ix.byPrimary {
+		slices.SortStableFunc(ids, func(a, b string) int {
+			return len(ix.entries[a].entities) - len(ix.entries[b].entities)
+		})
+		ix.byPrimary[name] = ids[:min(len(ids), maxPrimary)]
+	}
+}
+
+// maxPrimary bounds the entries added to a question's candidates for each entity it names.
+const maxPrimary = 3
 
 // learnAsked counts which entries' phrasings use each term: "logs" is asked about under one
 // entry far more than under any other, and that says more than its rarity.

@@ -140,9 +140,11 @@ func (ix *Index) judge(m *Match) {
 	}
 }
 
-// withNamedEntries adds to bleve's hits the entries all of whose entities the question names:
-// "what does kubernetes do exactly?" in a ramble about standups is about what-is-kubernetes
-// even when the ramble's other words lift a dozen other entries above it in bleve's ranking.
+// withNamedEntries adds to bleve's hits the entries all of whose entities the question names,
+// and the few entries most about each entity it names (see byPrimary): "what does kubernetes
+// do exactly?" in a ramble about standups is about what-is-kubernetes even when the ramble's
+// other words lift a dozen other entries above it in bleve's ranking, and "how does a pod
+// work" is about the entry on pods however many others mention pods in passing.
 // They join with no bleve score. Each subset of the named entities is one lookup; a question
 // naming very many entities is looked up by its first maxNamedSet only.
 func (ix *Index) withNamedEntries(q Question, raw []rawHit) []rawHit {
@@ -160,6 +162,14 @@ func (ix *Index) withNamedEntries(q Question, raw []rawHit) []rawHit {
 			}
 		}
 		for _, id := range ix.bySet[entitySet(subset)] {
+			if !seen[id] {
+				seen[id] = true
+				raw = append(raw, rawHit{id: id})
+			}
+		}
+	}
+	for _, name := range named {
+		for _, id := range ix.byPrimary[name] {
 			if !seen[id] {
 				seen[id] = true
 				raw = append(raw, rawHit{id: id})
