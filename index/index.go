@@ -5,13 +5,12 @@ package index
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -156,9 +155,10 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 // indexAll learns what matching needs of each entry, then gives bleve every entry's analysed
 // fields in one batch.
 func (ix *Index) indexAll(entries []knowledge.Entry) error {
-	docs := make([]map[string]any, len(entries))
+	analysed := ix.analyseAll(entries)
+	docs := make([]*document.Document, len(entries))
 	for i, e := range entries {
-		docs[i] = ix.learn(e)
+		docs[i] = ix.learn(e, analysed[i])
 	}
 	ix.learnLexicon()
 	ix.dropSharedPhrasings()
@@ -172,7 +172,7 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	}
 	batch := ix.bleve.NewBatch()
 	for i, e := range entries {
-		if err := batch.Index(e.ID, docs[i]); err != nil {
+		if err := batch.IndexAdvanced(docs[i]); err != nil {
 			return fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
 	}
@@ -213,14 +213,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
 	return m, nil
-}
-
-// fieldTexts are an entry's texts, by field, with the questions learned for it.
-func fieldTexts(e knowledge.Entry, learned []string) [numFields]string {
-	summary := e.Summary()
-	body := strings.Replace(e.Body, summary, "", 1)
-	names := strings.ReplaceAll(strings.Join(append(slices.Clone(e.Entities), e.Aspects...), "\n"), "-", " ")
-	return [numFields]string{strings.Join(e.Questions, "\n"), e.Title, summary, body, names, strings.Join(learned, "\n")}
 }
 
 // Entries returns every indexed entry, sorted by id.
