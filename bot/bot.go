@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/dvkbot/dvkbot/bot/internal/ttl"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -87,7 +88,7 @@ type Bot struct {
 	replier  *replier
 	throttle *logThrottle
 	seen     *seenSet
-	threads  *ttlCache[string]
+	threads  *ttl.Cache[string]
 	channels *channelVisibility
 	gaps     *Gaps
 	allowed  map[string]bool
@@ -119,7 +120,7 @@ func New(opts Options) *Bot {
 		replier:  newReplier(api, httpClient, opts.Metrics, opts.Clock, opts.APIURL),
 		throttle: throttle,
 		seen:     newSeenSet(opts.Clock, dedupeWindow, dedupeMax),
-		threads:  newTTLCache[string](maxRemembered, threadMemory),
+		threads:  ttl.New[string](maxRemembered, threadMemory, nil),
 		channels: newChannelVisibility(api, opts.Logger),
 		gaps:     opts.Gaps, queue: make(chan job, opts.QueueSize),
 		allowed: map[string]bool{},

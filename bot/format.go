@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/dvkbot/dvkbot/bot/internal/ttl"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -115,7 +116,7 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 // renderedBodies remembers the mrkdwn of the knowledge base's bodies: an entry's body never
 // changes (a reload brings new text, hence a new key), and parsing it again for every answer was
 // the most expensive part of formatting one. Bounded like every cache the bot keeps.
-var renderedBodies = newTTLCache[string](1024, 24*time.Hour)
+var renderedBodies = ttl.New[string](1024, 24*time.Hour, nil)
 
 // renderedBody is Mrkdwn(md), converted once per distinct text.
 func renderedBody(md string) string {

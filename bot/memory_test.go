@@ -16,36 +16,10 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// clock is a settable time for the caches under test.
+// clock is a settable time for the stores under test.
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
-
-func TestTTLCacheExpiresAndStaysBounded(t *testing.T) {
-	c := newTTLCache[string](3, time.Minute)
-	clk := &clock{t: time.Unix(0, 0)}
-	c.now = clk.now
-	c.Set("a", "1")
-	if v, ok := c.Get("a"); !ok || v != "1" {
-		t.Fatal("a live key is not served")
-	}
-	clk.t = clk.t.Add(2 * time.Minute)
-	if _, ok := c.Get("a"); ok {
-		t.Fatal("expired key still served")
-	}
-	c.Set("a", "3")
-	for _, k := range []string{"b", "c", "d", "e"} {
-		c.Set(k, k)
-	}
-	for _, evicted := range []string{"a", "b"} {
-		if _, ok := c.Get(evicted); ok {
-			t.Fatalf("%q kept: the cache must hold at most 3 keys, evicting the oldest first", evicted)
-		}
-	}
-	if v, ok := c.Get("e"); !ok || v != "e" {
-		t.Fatal("the newest key was lost")
-	}
-}
 
 func TestGapsCountsBoundsAndForgets(t *testing.T) {
 	g := NewGaps(2, time.Hour)
