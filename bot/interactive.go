@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/dvkbot/dvkbot/bot/brain"
 )
 
 // interactive handles button clicks on the bot's messages.
@@ -25,18 +27,24 @@ func (b *Bot) interactive(ctx context.Context, cb slack.InteractionCallback) {
 	}
 }
 
-// feedback counts a vote for an entry and replaces the buttons with a thank-you, so one
-// person's click is visibly taken and cannot be repeated on that message.
+// feedback counts a vote for an entry, once per person and message (in the brain, which keeps
+// the tally per entry), and replaces the buttons with a thank-you, so one person's click is
+// visibly taken.
 func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryID string, up bool) {
 	vote := "down"
 	if up {
 		vote = "up"
 	}
-	if _, ok := b.opts.Answerer.Entry(entryID); !ok {
-		entryID = "unknown" // keeps the metric's label set to real entries, whatever a payload says
+	counted := false
+	if _, ok := b.opts.Answerer.Entry(entryID); ok {
+		counted = b.vote(ctx, brain.Vote{EntryID: entryID, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp, Up: up})
+	} else {
+		entryID, counted = "unknown", true // keeps the metric's label set to real entries, whatever a payload says
 	}
-	b.metrics.feedback.WithLabelValues(entryID, vote).Inc()
-	b.log.Info("feedback", "entry", entryID, "vote", vote, "user", cb.User.ID, "channel", cb.Channel.ID)
+	if counted {
+		b.metrics.feedback.WithLabelValues(entryID, vote).Inc()
+	}
+	b.log.Info("feedback", "entry", entryID, "vote", vote, "counted", counted, "user", cb.User.ID, "channel", cb.Channel.ID)
 	original := Message{Text: cb.Message.Text, Blocks: cb.Message.Blocks.BlockSet}
 	thanks := ThankYouMessage(original, up)
 	err := b.replier.Update(ctx, cb.Channel.ID, cb.Message.Timestamp, thanks)
@@ -68,7 +76,7 @@ func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID
 	if thread == "" && !isDM(cb.Channel.ID) {
 		thread = cb.Message.Timestamp // a DM is answered in the DM itself, a channel in the thread
 	}
-	b.threads.Set(conversationKey(cb.Channel.ID, thread), entryID) // before the reply, as for a mention
+	b.rememberThread(ctx, cb.Channel.ID, thread, entryID) // before the reply, as for a mention
 	msg := AnswerMessage(a, MessageOptions{})
 	if _, err := b.replier.Post(ctx, cb.Channel.ID, thread, msg); err != nil {
 		// Where the bot is no member (an answer shared there), the click's response_url still

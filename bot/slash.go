@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
@@ -48,7 +49,7 @@ func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.T
 	}
 	a := b.opts.Answerer.Answer(text)
 	// Only the asker sees a slash command's answer, so its question is private wherever asked.
-	b.asked(a, Asker{User: cmd.UserID}, "channel", cmd.ChannelID, "user", cmd.UserID)
+	b.asked(ctx, a, brain.Ask{User: cmd.UserID, Channel: cmd.ChannelID})
 	msg := AnswerMessage(a, MessageOptions{Ephemeral: true, Question: html.UnescapeString(text)})
 	if b.respond(ctx, cmd.ResponseURL, msg, slack.ResponseTypeEphemeral) {
 		b.answered(a, sourceSlash, received, "channel", cmd.ChannelID, "user", cmd.UserID)
@@ -116,8 +117,11 @@ var kindHeading = map[knowledge.Kind]string{
 
 // gapsMessage lists the questions asked where everyone could see them, then the asker's own
 // private ones: a slash command's answer is shown to its asker only.
-func (b *Bot) gapsMessage(_ context.Context, cmd slack.SlashCommand) Message {
-	public, own := b.gaps.Top(maxGapsShown), b.gaps.Own(cmd.UserID, maxGapsShown)
+func (b *Bot) gapsMessage(ctx context.Context, cmd slack.SlashCommand) Message {
+	public, own, err := b.listGaps(ctx, cmd.UserID)
+	if err != nil {
+		return TextMessage("Unanswered questions", "I cannot reach my memory right now, so I cannot list them: try again in a moment.")
+	}
 	if len(public) == 0 && len(own) == 0 {
 		return TextMessage("Unanswered questions", "No unanswered questions lately. :tada:")
 	}
@@ -133,8 +137,29 @@ func (b *Bot) gapsMessage(_ context.Context, cmd slack.SlashCommand) Message {
 	return TextMessage("Unanswered questions", s.String())
 }
 
-func writeGaps(s *strings.Builder, gaps []Gap) {
+func writeGaps(s *strings.Builder, gaps []brain.Gap) {
 	for _, g := range gaps {
-		fmt.Fprintf(s, "• %s (%d×, last %s)\n", EscapeText(g.Question), g.Count, g.Last.UTC().Format("Jan 2 15:04 MST"))
+		fmt.Fprintf(s, "• %s (%d×, last %s)\n", EscapeText(g.Question), g.Count, g.Latest.At.UTC().Format("Jan 2 15:04 MST"))
 	}
+}
+
+// listGaps returns up to maxGapsShown of the questions asked where everyone could see them, and
+// of the viewer's own private ones.
+func (b *Bot) listGaps(ctx context.Context, viewer string) (public, own []brain.Gap, err error) {
+	ctx, cancel := context.WithTimeout(ctx, brainTimeout)
+	defer cancel()
+	gaps, err := b.brain.ListGaps(ctx, viewer, 0)
+	if err != nil {
+		b.brainFailed("list_gaps", err)
+		return nil, nil, err
+	}
+	for _, g := range gaps {
+		switch {
+		case g.Public && len(public) < maxGapsShown:
+			public = append(public, g)
+		case !g.Public && len(own) < maxGapsShown:
+			own = append(own, g)
+		}
+	}
+	return public, own, nil
 }

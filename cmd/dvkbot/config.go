@@ -52,7 +52,7 @@ type serveConfig struct {
 	// ShutdownTimeout bounds the drain of replies in flight after SIGTERM.
 	ShutdownTimeout time.Duration `envconfig:"DVK_SHUTDOWN_TIMEOUT" default:"8s" desc:"time replies in flight may take after SIGTERM (at most 9s)"`
 
-	// The knowledge loop's settings, checked now so a deployment can set them ahead of it.
+	// The knowledge loop: where the bot keeps what it learns, and who answers what it cannot.
 
 	// DataDir is the folder where the bot keeps what it learns across restarts.
 	DataDir string `envconfig:"DVK_DATA_DIR" desc:"folder that keeps what the bot learns across restarts"`
