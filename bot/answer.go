@@ -26,18 +26,38 @@ func (b *Bot) answerMessage(ctx context.Context, m incoming) {
 	}
 	// Remembered before replying: a person may ask the next question as soon as they see this
 	// answer, before the post's response has come back to us.
+	var opts MessageOptions
+	public := false
 	if a.Answered {
 		b.rememberThread(ctx, m.channel, replyTS, a.Entry.ID)
 	} else {
-		public := b.channels.public(ctx, m.channel, m.channelType)
+		public = b.channels.public(ctx, m.channel, m.channelType)
 		b.asked(ctx, a, brain.Ask{User: m.user, Channel: m.channel, ThreadTS: replyTS, Public: public}, "ts", m.ts)
+		opts.Loop = b.loopOffer(a.Match.Question.Text, m.channel, firstOf(replyTS, m.ts), public)
 	}
-	msg := AnswerMessage(a, MessageOptions{})
-	if _, err := b.replier.Post(ctx, m.channel, replyTS, msg); err != nil {
+	// A public question waits for an expert from before the reply offers to answer it.
+	var waiting *brain.Pending
+	if public {
+		waiting = b.addPending(ctx, brain.Pending{Question: a.Match.Question.Text, Channel: m.channel, ThreadTS: replyTS, Asker: m.user})
+	}
+	if _, err := b.replier.Post(ctx, m.channel, replyTS, AnswerMessage(a, opts)); err != nil {
 		b.log.Error("reply failed", "channel", m.channel, "ts", m.ts, "err", err)
 		return
 	}
 	b.answered(a, source, m.received, "channel", m.channel, "ts", m.ts)
+	if waiting != nil && b.opts.ExpertsChannel != "" {
+		b.postToExperts(ctx, *waiting, b.permalink(ctx, m.channel, replyTS))
+	}
+}
+
+// firstOf is the first of values that is not empty.
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // asked records a question the bot could not answer, asked as ask says (its Question is filled

@@ -52,10 +52,31 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		if !b.hasRoom(evt) {
 			return
 		}
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if ok && cb.Type == slack.InteractionTypeViewSubmission {
+			b.enqueue(job{name: "view_submission", run: func(ctx context.Context) { b.viewSubmission(ctx, evt.Request.EnvelopeID, cb) }})
+			return
+		}
 		b.ack(ctx, evt.Request.EnvelopeID, nil)
-		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+		if ok {
 			b.enqueue(job{name: "interactive", run: func(ctx context.Context) { b.interactive(ctx, cb) }})
 		}
+	}
+}
+
+// viewSubmission answers a modal's submission. Slack shows the problems found in it from the
+// ack itself, so the ack waits for the answer to be checked and saved (well within Slack's 3 s),
+// and what follows a save runs after it.
+func (b *Bot) viewSubmission(ctx context.Context, envelopeID string, cb slack.InteractionCallback) {
+	if cb.View.CallbackID != AnswerCallbackID {
+		b.ack(ctx, envelopeID, nil)
+		b.log.Warn("unknown view submitted", "callback_id", cb.View.CallbackID)
+		return
+	}
+	payload, then := b.submitAnswer(ctx, cb)
+	b.ack(ctx, envelopeID, payload)
+	if then != nil {
+		then(ctx)
 	}
 }
 

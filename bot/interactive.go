@@ -9,12 +9,25 @@ import (
 	"github.com/dvkbot/dvkbot/bot/brain"
 )
 
-// interactive handles button clicks on the bot's messages.
+// interactive handles button clicks on the bot's messages and its message shortcut. View
+// submissions are not handled here: their ack carries the answer (see submitAnswer).
 func (b *Bot) interactive(ctx context.Context, cb slack.InteractionCallback) {
-	if cb.Type != slack.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
-		return
+	switch cb.Type {
+	case slack.InteractionTypeMessageAction:
+		if cb.CallbackID == SaveAnswerCallbackID {
+			b.saveMessage(ctx, cb)
+			return
+		}
+		b.log.Warn("unknown shortcut", "callback_id", cb.CallbackID)
+	case slack.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) > 0 {
+			b.blockAction(ctx, cb, cb.ActionCallback.BlockActions[0])
+		}
 	}
-	action := cb.ActionCallback.BlockActions[0]
+}
+
+// blockAction handles a click on one of the bot's buttons.
+func (b *Bot) blockAction(ctx context.Context, cb slack.InteractionCallback, action *slack.BlockAction) {
 	switch ActionKind(action.ActionID) {
 	case ActionFeedbackUp, ActionFeedbackDown:
 		b.feedback(ctx, cb, action.Value, ActionKind(action.ActionID) == ActionFeedbackUp)
@@ -22,6 +35,10 @@ func (b *Bot) interactive(ctx context.Context, cb slack.InteractionCallback) {
 		b.related(ctx, cb, action.Value)
 	case ActionShare:
 		b.share(ctx, cb, action.Value)
+	case ActionAnswer:
+		b.openAnswer(ctx, cb, action.Value)
+	case ActionAskExperts:
+		b.askExperts(ctx, cb, action.Value)
 	default:
 		b.log.Warn("unknown action", "action_id", action.ActionID)
 	}
@@ -46,7 +63,7 @@ func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryI
 	}
 	b.log.Info("feedback", "entry", entryID, "vote", vote, "counted", counted, "user", cb.User.ID, "channel", cb.Channel.ID)
 	original := Message{Text: cb.Message.Text, Blocks: cb.Message.Blocks.BlockSet}
-	thanks := ThankYouMessage(original, up)
+	thanks := ThankYouMessage(original, up, entryID)
 	err := b.replier.Update(ctx, cb.Channel.ID, cb.Message.Timestamp, thanks)
 	if err == nil {
 		return

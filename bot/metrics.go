@@ -23,6 +23,8 @@ type Metrics struct {
 	duplicates    prometheus.Counter
 	ignoredEvents *prometheus.CounterVec
 	brainErrors   *prometheus.CounterVec
+	captured      prometheus.Counter
+	toExperts     prometheus.Counter
 }
 
 // NewMetrics creates the bot's metrics and registers them on reg.
@@ -80,10 +82,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		brainErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dvkbot_brain_errors_total", Help: "Calls to the bot's memory (Redis or the data folder's file) that failed, by operation; the bot carries on without it.",
 		}, []string{"op"}),
+		captured: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dvkbot_answers_captured_total", Help: "Answers experts saved from Slack (Answer modal, Save as dvkbot answer shortcut).",
+		}),
+		toExperts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dvkbot_questions_to_experts_total", Help: "Unanswered questions posted in the experts' channel.",
+		}),
 	}
 	reg.MustRegister(m.events, m.answers, m.latency, m.slackErrors, m.slackRetries, m.reconnects,
 		m.feedback, m.unanswered, m.panics, m.queueDepth, m.refused, m.lost, m.refusedURLs, m.badEnvelopes,
-		m.duplicates, m.ignoredEvents, m.brainErrors)
+		m.duplicates, m.ignoredEvents, m.brainErrors, m.captured, m.toExperts)
 	return m
 }
 
