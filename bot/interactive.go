@@ -53,7 +53,7 @@ func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryI
 		vote = "up"
 	}
 	counted := false
-	if _, ok := b.opts.Answerer.Entry(entryID); ok {
+	if b.knownEntry(ctx, entryID) {
 		counted = b.vote(ctx, brain.Vote{EntryID: entryID, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp, Up: up})
 	} else {
 		entryID, counted = "unknown", true // keeps the metric's label set to real entries, whatever a payload says
@@ -75,6 +75,21 @@ func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryI
 	if cb.ResponseURL == "" || !b.respondWith(ctx, cb.ResponseURL, wm) {
 		b.log.Error("feedback update failed", "err", err)
 	}
+}
+
+// knownEntry reports whether id names an entry: one the bot answers with, or one just captured
+// that the index is still being rebuilt with.
+func (b *Bot) knownEntry(ctx context.Context, id string) bool {
+	if _, ok := b.opts.Answerer.Entry(id); ok {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, brainTimeout)
+	defer cancel()
+	_, ok, err := b.brain.Entry(ctx, id)
+	if err != nil {
+		b.brainFailed("entry", err)
+	}
+	return ok
 }
 
 // related answers with the topic a person picked, where they picked it: in the same thread,

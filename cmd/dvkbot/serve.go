@@ -43,7 +43,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("the bot's memory (DVK_REDIS_URL, DVK_DATA_DIR): %w", err)
 	}
 	defer memory.Close() // last: the bot and the reloader use it until they stop
-	reloads, err := startReloader(ctx, cfg.KnowledgeDir, log, reg)
+	metrics := bot.NewMetrics(reg)
+	reloads, err := startReloader(ctx, cfg.KnowledgeDir, memory, metrics.BrainFailed, log, reg)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 
 	b := bot.New(bot.Options{
 		AppToken: cfg.AppToken, BotToken: cfg.BotToken, APIURL: cfg.APIURL,
-		Answerer: live, Logger: log, Metrics: bot.NewMetrics(reg),
+		Answerer: live, Logger: log, Metrics: metrics,
 		SlashCommand: cfg.SlashCommand, AllowedChannels: cfg.AllowedChannels, Workers: cfg.Workers,
 		DrainTimeout: cfg.ShutdownTimeout, Brain: memory, ExpertsChannel: cfg.ExpertsChannel, Admins: cfg.Admins,
 	})
