@@ -42,9 +42,10 @@ type reloader struct {
 	watched       prometheus.Gauge
 
 	// building serialises rebuilds, so a slower one never swaps in knowledge older than a
-	// quicker one after it; it guards captured.
+	// quicker one after it; it guards captured and revision.
 	building sync.Mutex
 	captured []brain.Captured // the captured entries last read
+	revision uint64           // the brain's revision of captured entries when they were read
 
 	mu       sync.Mutex
 	watchErr error         // why the folder is not watched; nil while it is
@@ -82,7 +83,7 @@ func startReloader(ctx context.Context, dir string, store brain.EntryStore, fail
 	}
 	ctx, r.cancel = context.WithCancel(ctx)
 	changes := store.Watch(ctx) // before the first read: a change made meanwhile is signalled
-	r.captured = r.readCaptured(ctx, nil)
+	r.readCaptured(ctx)
 	ix, skipped, err := buildIndex(dir, r.captured)
 	if err != nil {
 		r.cancel()
@@ -102,23 +103,43 @@ func startReloader(ctx context.Context, dir string, store brain.EntryStore, fail
 	}
 	r.done.Go(func() {
 		for range changes { // closed when ctx is done or the brain closes
-			r.reload()
+			if r.capturedChanged(ctx) {
+				r.reload()
+			}
 		}
 	})
 	return r, nil
 }
 
-// readCaptured reads the captured entries, or keeps last when the brain cannot be read.
-func (r *reloader) readCaptured(ctx context.Context, last []brain.Captured) []brain.Captured {
+// readCaptured reads the captured entries and their revision, or keeps those read before when
+// the brain cannot be read. The caller holds building, or runs before any reload can.
+func (r *reloader) readCaptured(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, capturedTimeout)
 	defer cancel()
-	captured, err := r.store.Entries(ctx)
+	rev, err := r.store.Revision(ctx) // first: a change after it is read again on its signal
+	var captured []brain.Captured
+	if err == nil {
+		captured, err = r.store.Entries(ctx)
+	}
 	if err != nil {
 		r.failed("entries")
-		r.log.Error("could not read the entries captured in Slack; serving those read before", "entries", len(last), "err", err)
-		return last
+		r.log.Error("could not read the entries captured in Slack; serving those read before", "entries", len(r.captured), "err", err)
+		return
 	}
-	return captured
+	r.captured, r.revision = captured, rev
+}
+
+// capturedChanged reports whether the captured entries may differ from those in service: a
+// brain's signal can come without a change (a replica's first look at the revision), and a
+// rebuild costs a second index in memory for a while. When the revision cannot be read, it
+// rebuilds anyway.
+func (r *reloader) capturedChanged(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, capturedTimeout)
+	defer cancel()
+	rev, err := r.store.Revision(ctx)
+	r.building.Lock()
+	defer r.building.Unlock()
+	return err != nil || rev != r.revision
 }
 
 // served records what the index in service holds, and logs the captured entries left out.
@@ -147,7 +168,7 @@ func (r *reloader) reload() {
 	r.building.Lock()
 	defer r.building.Unlock()
 	began := time.Now()
-	r.captured = r.readCaptured(context.Background(), r.captured)
+	r.readCaptured(context.Background())
 	ix, skipped, err := buildIndex(r.dir, r.captured)
 	if err != nil {
 		r.results.WithLabelValues("error").Inc()
