@@ -296,22 +296,10 @@ func (h *harness) waitCounter(t *testing.T, want float64, name string, labels ..
 }
 
 // answeredEntry is the entry a reply answers with: the value of its 👍 button ("" when none).
-func answeredEntry(t *testing.T, raw json.RawMessage) string {
-	t.Helper()
-	var blocks []struct {
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		t.Fatalf("blocks: %v", err)
-	}
-	for _, b := range blocks {
-		for _, e := range b.Elements {
-			if e.ActionID == bot.ActionFeedbackUp {
-				return e.Value
-			}
+func answeredEntry(raw json.RawMessage) string {
+	for _, b := range slackfake.Buttons(raw) {
+		if b.ActionID == bot.ActionFeedbackUp {
+			return b.Value
 		}
 	}
 	return ""

@@ -51,27 +51,16 @@ func TestLoad(t *testing.T) {
 // loadBrain opens a brain of a kind for the load driver, closed when the test ends.
 func loadBrain(t *testing.T, kind string) brain.Brain {
 	t.Helper()
-	var b brain.Brain
-	var err error
 	switch kind {
 	case "memory":
-		b = brain.NewMemory(brain.Options{})
+		return braintest.Open(t, brain.Options{})
 	case "embedded":
-		b, err = brain.OpenEmbedded(brain.Options{DataDir: t.TempDir()})
+		return braintest.Open(t, brain.Options{DataDir: t.TempDir()})
 	case "redis":
-		b, err = brain.OpenRedis(brain.Options{RedisURL: braintest.StartRedis(t).URL()})
-	default:
-		t.Fatalf("-load.brains: unknown brain %q, want memory, embedded or redis", kind)
+		return braintest.Open(t, brain.Options{RedisURL: braintest.StartRedis(t).URL()})
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := b.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return b
+	t.Fatalf("-load.brains: unknown brain %q, want memory, embedded or redis", kind)
+	return nil
 }
 
 // drive sends the mentions, checks each got exactly one reply and returns the sorted latencies.

@@ -22,43 +22,21 @@ const (
 	unanswerable = "how do I bake sourdough bread"
 )
 
-// button is a button found in a message's blocks.
-type button struct{ ActionID, Value, Text string }
-
-// buttonsIn lists the buttons of a message's blocks (in actions blocks and as section
-// accessories) whose action_id starts with prefix.
-func buttonsIn(t *testing.T, raw json.RawMessage, prefix string) []button {
-	t.Helper()
-	var blocks []struct {
-		Elements  []json.RawMessage `json:"elements"`
-		Accessory json.RawMessage   `json:"accessory"`
-	}
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		t.Fatalf("blocks: %v", err)
-	}
-	var found []button
-	for _, b := range blocks {
-		for _, el := range append(b.Elements, b.Accessory) {
-			var btn struct {
-				Type     string `json:"type"`
-				ActionID string `json:"action_id"`
-				Value    string `json:"value"`
-				Text     struct {
-					Text string `json:"text"`
-				} `json:"text"`
-			}
-			if len(el) > 0 && json.Unmarshal(el, &btn) == nil && btn.Type == "button" && strings.HasPrefix(btn.ActionID, prefix) {
-				found = append(found, button{btn.ActionID, btn.Value, btn.Text.Text})
-			}
+// buttonsIn lists the buttons of a message's blocks whose action_id starts with prefix.
+func buttonsIn(raw json.RawMessage, prefix string) []slackfake.Button {
+	var found []slackfake.Button
+	for _, b := range slackfake.Buttons(raw) {
+		if strings.HasPrefix(b.ActionID, prefix) {
+			found = append(found, b)
 		}
 	}
 	return found
 }
 
 // oneButton is the only button of a message whose action_id starts with prefix.
-func oneButton(t *testing.T, raw json.RawMessage, prefix string) button {
+func oneButton(t *testing.T, raw json.RawMessage, prefix string) slackfake.Button {
 	t.Helper()
-	found := buttonsIn(t, raw, prefix)
+	found := buttonsIn(raw, prefix)
 	if len(found) != 1 {
 		t.Fatalf("%d buttons with action_id %s…, want 1:\n%s", len(found), prefix, raw)
 	}
@@ -93,7 +71,7 @@ func (h *harness) waitPostTo(t *testing.T, channel string, n int) slackfake.Call
 
 // openModal clicks an Answer button on a message as user and returns the modal it opened, the
 // n-th one.
-func (h *harness) openModal(t *testing.T, channel, messageTS, user string, btn button, n int) slackfake.View {
+func (h *harness) openModal(t *testing.T, channel, messageTS, user string, btn slackfake.Button, n int) slackfake.View {
 	t.Helper()
 	h.fake.SendBlockAction(t, slackfake.BlockAction{UserID: user, ChannelID: channel, MessageTS: messageTS, ActionID: btn.ActionID, Value: btn.Value})
 	return h.fake.WaitViews(t, n, wait)[n-1]
@@ -176,7 +154,7 @@ func TestPrivateQuestionGoesToExpertsOnlyOnRequest(t *testing.T) {
 	h.fake.SendEventsAPI(t, slackfake.Message("D0ALICE", "im", "U0ALICE", "how do I bake rye bread", h.fake.NextTS(), ""))
 	reply := h.replies(t, 1)[0]
 	ask := oneButton(t, reply.Blocks, bot.ActionAskExperts)
-	if buttons := buttonsIn(t, reply.Blocks, bot.ActionAnswer); len(buttons) != 0 {
+	if buttons := buttonsIn(reply.Blocks, bot.ActionAnswer); len(buttons) != 0 {
 		t.Errorf("a private question offers to be answered by anyone: %+v", buttons)
 	}
 	h.mention(t, "C1", "<@U0DVKBOT> "+unanswerable, "")

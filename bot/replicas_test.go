@@ -18,16 +18,7 @@ func sharedBrain(t *testing.T, srv *braintest.Redis, clock *slackfake.Clock) bra
 	if clock != nil {
 		opts.Now = clock.Now
 	}
-	b, err := brain.Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := b.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return b
+	return braintest.Open(t, opts)
 }
 
 // twoReplicas runs two processes of the bot on one fake Slack and one Redis, as a Deployment
@@ -77,7 +68,7 @@ func TestReplicasShareThreadContext(t *testing.T) {
 	h.mention(t, "C1", "<@U0DVKBOT> what about networking?", root)
 	follow := h.replies(t, 2)[1]
 	// On its own the question gets Docker networking; in the thread, the networking difference.
-	if id := answeredEntry(t, follow.Blocks); follow.ThreadTS != root || id != "difference-networking" {
+	if id := answeredEntry(follow.Blocks); follow.ThreadTS != root || id != "difference-networking" {
 		t.Fatalf("the follow-up on the other replica lost the thread's context:\n%.400s", blocksText(t, follow.Blocks))
 	}
 }

@@ -2,7 +2,6 @@ package deploy_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"slices"
@@ -166,7 +165,7 @@ func TestRedisContainerScript(t *testing.T) {
 		}
 	}
 	password := strings.TrimPrefix(strings.TrimSpace(fakeRedisEnv), "REDIS_PASSWORD=")
-	port := freePort(t)
+	port := braintest.FreePort(t)
 	cmd, out := run(password, port)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -175,7 +174,7 @@ func TestRedisContainerScript(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	addr := "127.0.0.1:" + strconv.Itoa(port) + "/0"
-	authed := openBrain(t, "redis://:"+password+"@"+addr)
+	authed := braintest.Open(t, brain.Options{RedisURL: "redis://:" + password + "@" + addr})
 	for authed.Ping(ctx) != nil { // the server is starting: asked again until it answers
 		if ctx.Err() != nil {
 			_ = cmd.Process.Kill()
@@ -184,7 +183,7 @@ func TestRedisContainerScript(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := openBrain(t, "redis://"+addr).Ping(ctx); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
+	if err := braintest.Open(t, brain.Options{RedisURL: "redis://" + addr}).Ping(ctx); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
 		t.Errorf("a client without the password: %v, want NOAUTH", err)
 	}
 	probe := exec.Command("/bin/sh", "-c", strings.Replace(probeCommand(c.ReadinessProbe), "redis-cli", "redis-cli -p "+strconv.Itoa(port), 1))
@@ -192,26 +191,4 @@ func TestRedisContainerScript(t *testing.T) {
 	if got, err := probe.CombinedOutput(); err != nil {
 		t.Errorf("the readiness probe failed on a healthy server: %v %s", err, got)
 	}
-}
-
-// openBrain opens dvkbot's shared brain on url, as the bot does with DVK_REDIS_URL.
-func openBrain(t *testing.T, url string) brain.Brain {
-	t.Helper()
-	b, err := brain.OpenRedis(brain.Options{RedisURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Close() })
-	return b
-}
-
-// freePort is a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

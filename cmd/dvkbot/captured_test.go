@@ -72,15 +72,7 @@ func TestCapturedEntriesJoinTheKnowledge(t *testing.T) {
 // triggered by the brain's signal, waited for here as an event.
 func TestCapturedEntryReachesTheOtherReplica(t *testing.T) {
 	srv := braintest.StartRedis(t)
-	open := func() brain.Brain {
-		b, err := brain.Open(brain.Options{RedisURL: srv.URL()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = b.Close() })
-		return b
-	}
-	a, b := open(), open()
+	a, b := braintest.Open(t, brain.Options{RedisURL: srv.URL()}), braintest.Open(t, brain.Options{RedisURL: srv.URL()})
 	other := watchKnowledge(t, "", b, nil, nil)
 	began := time.Now()
 	save(t, a, capturedEntry("baking-sourdough", "how do i bake sourdough bread", "Feed the starter, then bake hot"))

@@ -71,23 +71,12 @@ func waitPost(t *testing.T, fake *slackfake.Server, channel string, n int) slack
 	return postsIn(fake, channel)[n-1]
 }
 
-// answerButton is the value of the Answer button of a message.
+// answerButton is the Answer button of a message.
 func answerButton(t *testing.T, raw json.RawMessage) (actionID, value string) {
 	t.Helper()
-	var blocks []struct {
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range blocks {
-		for _, e := range b.Elements {
-			if strings.HasPrefix(e.ActionID, bot.ActionAnswer) {
-				return e.ActionID, e.Value
-			}
+	for _, b := range slackfake.Buttons(raw) {
+		if strings.HasPrefix(b.ActionID, bot.ActionAnswer) {
+			return b.ActionID, b.Value
 		}
 	}
 	t.Fatalf("no Answer button in %s", raw)
@@ -96,18 +85,9 @@ func answerButton(t *testing.T, raw json.RawMessage) (actionID, value string) {
 
 // answeredWith is the entry a reply answers with: the value of its 👍 button.
 func answeredWith(raw json.RawMessage) string {
-	var blocks []struct {
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-		} `json:"elements"`
-	}
-	_ = json.Unmarshal(raw, &blocks)
-	for _, b := range blocks {
-		for _, e := range b.Elements {
-			if e.ActionID == bot.ActionFeedbackUp {
-				return e.Value
-			}
+	for _, b := range slackfake.Buttons(raw) {
+		if b.ActionID == bot.ActionFeedbackUp {
+			return b.Value
 		}
 	}
 	return ""

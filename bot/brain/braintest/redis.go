@@ -1,8 +1,8 @@
-// Package braintest starts what tests of the shared brain need: a real redis-server on a
-// loopback port, started by the test and killed when it ends.
+// Package braintest starts what tests of the brain need: a real redis-server on a loopback
+// port, started by the test and killed when it ends, and brains closed when the test ends.
 //
 //	srv := braintest.StartRedis(t) // skips without redis-server, unless DVK_REQUIRE_REDIS=1
-//	b, err := brain.Open(brain.Options{RedisURL: srv.URL()})
+//	b := braintest.Open(t, brain.Options{RedisURL: srv.URL()})
 package braintest
 
 import (
@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/dvkbot/dvkbot/bot/brain"
 )
 
 // startWait bounds how long a redis-server may take to say it is ready: long enough to only
@@ -45,7 +47,7 @@ func StartRedis(t testing.TB) *Redis {
 	}
 	var failures []string
 	for range 5 { // another process may take the free port before the server binds it
-		s, err := StartRedisOn(t, freePort(t))
+		s, err := StartRedisOn(t, FreePort(t))
 		if err == nil {
 			return s
 		}
@@ -74,8 +76,8 @@ func (s *Redis) Kill() {
 	<-s.exited
 }
 
-// freePort is a loopback TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
+// FreePort is a loopback TCP port that was free a moment ago.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -138,4 +140,20 @@ func StartRedisOn(t testing.TB, port int) (*Redis, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Open opens the brain opts name (see brain.Open), closed when the test ends; a failure to open
+// or to close fails the test.
+func Open(t testing.TB, opts brain.Options) brain.Brain {
+	t.Helper()
+	b, err := brain.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return b
 }
