@@ -33,7 +33,7 @@ func (b *Bot) answerMessage(ctx context.Context, m incoming) {
 	} else {
 		public = b.channels.public(ctx, m.channel, m.channelType)
 		b.asked(ctx, a, brain.Ask{User: m.user, Channel: m.channel, ThreadTS: replyTS, Public: public}, "ts", m.ts)
-		opts.Loop = b.loopOffer(a.Match.Question.Text, m.channel, firstOf(replyTS, m.ts), public)
+		opts.Loop = b.loopOffer(a.Match.Question.Text, m.user, m.channel, firstOf(replyTS, m.ts), public)
 	}
 	// A public question waits for an expert from before the reply offers to answer it.
 	var waiting *brain.Pending

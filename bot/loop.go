@@ -57,14 +57,14 @@ const (
 // loopOffer is what a reply the bot could not answer offers: for a public question, an Answer
 // button on the question now waiting for an expert; for a private one, with an experts'
 // channel set, the asker's choice to send it there. thread is where an answer will go.
-func (b *Bot) loopOffer(question, channel, thread string, public bool) LoopOffer {
+func (b *Bot) loopOffer(question, asker, channel, thread string, public bool) LoopOffer {
 	if public {
 		return LoopOffer{Pending: brain.PendingID(channel, thread), ExpertsChannel: b.opts.ExpertsChannel}
 	}
 	if b.opts.ExpertsChannel == "" {
 		return LoopOffer{}
 	}
-	value, err := json.Marshal(askValue{Question: cut(question, maxAskQuestion), Thread: thread})
+	value, err := json.Marshal(askValue{Question: cut(question, maxAskQuestion), Thread: thread, Asker: asker})
 	if err != nil {
 		return LoopOffer{}
 	}
@@ -75,6 +75,8 @@ func (b *Bot) loopOffer(question, channel, thread string, public bool) LoopOffer
 type askValue struct {
 	Question string `json:"q"`
 	Thread   string `json:"t"`
+	// Asker is who asked: only they may send it (in a private channel, others see the button).
+	Asker string `json:"a"`
 }
 
 // askExperts sends a privately asked question to the experts, at its asker's request (the
@@ -88,6 +90,10 @@ func (b *Bot) askExperts(ctx context.Context, cb slack.InteractionCallback, valu
 	}
 	if b.opts.ExpertsChannel == "" {
 		b.tell(ctx, cb, "No experts' channel is set up for me, so I cannot pass questions on.")
+		return
+	}
+	if cb.User.ID != v.Asker {
+		b.tell(ctx, cb, "Only who asked this question can send it to the experts: it was asked in private.")
 		return
 	}
 	channel, thread := cb.Channel.ID, v.Thread

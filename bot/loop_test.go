@@ -352,3 +352,23 @@ func TestForgetOnlyByAuthorOrAdmin(t *testing.T) {
 		}
 	}
 }
+
+// In a private channel everyone there sees the reply, but only the asker may send the question
+// to the experts.
+func TestOnlyTheAskerSendsAPrivateQuestionToExperts(t *testing.T) {
+	h := start(t, withLoop(experts))
+	h.fake.SetChannel("C0SECRET", slackfake.PrivateChannel)
+	h.fake.SendEventsAPI(t, slackfake.AppMention("C0SECRET", "U0ALICE", "<@U0DVKBOT> how do I bake rye bread", h.fake.NextTS(), ""))
+	reply := h.replies(t, 1)[0]
+	ask := oneButton(t, reply.Blocks, bot.ActionAskExperts)
+	h.fake.SendBlockAction(t, slackfake.BlockAction{UserID: "U0BOB", ChannelID: "C0SECRET", MessageTS: reply.TS, ActionID: ask.ActionID, Value: ask.Value})
+	if told := h.fake.WaitCalls(t, "response_url", 1, wait)[0]; !strings.Contains(told.Text, "Only who asked") {
+		t.Fatalf("Bob was told %q", told.Text)
+	}
+	h.fake.SendBlockAction(t, slackfake.BlockAction{UserID: "U0ALICE", ChannelID: "C0SECRET", MessageTS: reply.TS, ActionID: ask.ActionID, Value: ask.Value})
+	h.waitPostTo(t, experts, 1)
+	h.stopBot()
+	if n := len(h.postsTo(experts)); n != 1 {
+		t.Fatalf("%d posts to the experts, want Alice's one", n)
+	}
+}

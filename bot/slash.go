@@ -54,7 +54,7 @@ func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.T
 	b.asked(ctx, a, brain.Ask{User: cmd.UserID, Channel: cmd.ChannelID})
 	opts := MessageOptions{Ephemeral: true, Question: html.UnescapeString(text)}
 	if !a.Answered {
-		opts.Loop = b.loopOffer(a.Match.Question.Text, cmd.ChannelID, "", false)
+		opts.Loop = b.loopOffer(a.Match.Question.Text, cmd.UserID, cmd.ChannelID, "", false)
 	}
 	msg := AnswerMessage(a, opts)
 	if b.respond(ctx, cmd.ResponseURL, msg, slack.ResponseTypeEphemeral) {
