@@ -41,6 +41,9 @@ func readCaptured(c BrainConfig) ([]brain.Captured, error) {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b, err := brain.Open(brain.Options{RedisURL: c.RedisURL, DataDir: c.DataDir, LockWait: cliLockWait, Logger: quiet})
+	if err != nil && c.RedisURL != "" {
+		return nil, fmt.Errorf("DVK_REDIS_URL: %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("DVK_DATA_DIR: %w (a running dvkbot serve holds its data folder: stop it first, or share the brain through DVK_REDIS_URL)", err)
 	}
