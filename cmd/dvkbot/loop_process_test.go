@@ -251,6 +251,10 @@ func TestServeDataDirKeepsWhatItLearnt(t *testing.T) {
 	if gaps := string(fake.WaitCalls(t, "response_url", 1, processWait)[0].Blocks); !strings.Contains(gaps, "knit socks") || strings.Contains(gaps, "sourdough") {
 		t.Fatalf("/dvk gaps after the restart:\n%s", gaps)
 	}
+	// The running bot holds its data folder: topics says so, naming the variable.
+	if code, _, errOut := runDvkbot(t, "", vars, "topics"); code != 1 || !strings.Contains(errOut, "DVK_DATA_DIR") || !strings.Contains(errOut, "stop it first") {
+		t.Fatalf("topics while the bot runs: exit %d, %s", code, errOut)
+	}
 	stopReplicas(t, rs)
 
 	code, out, errOut := runDvkbot(t, "", vars, "topics")
