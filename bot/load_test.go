@@ -3,10 +3,13 @@ package bot_test
 import (
 	"flag"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dvkbot/dvkbot/bot"
+	"github.com/dvkbot/dvkbot/bot/brain"
+	"github.com/dvkbot/dvkbot/bot/brain/braintest"
 	"github.com/dvkbot/dvkbot/bot/slackfake"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
@@ -16,6 +19,7 @@ import (
 var (
 	loadEvents   = flag.Int("load.events", 50, "mentions the load driver sends through the fake Slack")
 	loadInterval = flag.Duration("load.interval", 0, "pause between mentions; 0 sends them as one burst")
+	loadBrains   = flag.String("load.brains", "memory", "the brains dvkbot runs with, comma-separated: memory, embedded (a bbolt file), redis (a redis-server on loopback)")
 )
 
 // TestLoad is the load driver: it sends mentions through the fake Slack and reports
@@ -24,19 +28,39 @@ var (
 // a fixed one-line answer, which is what Socket Mode, slack-go and the fake cost on this machine
 // without any matching. Latency is reported, not asserted: correctness (every event answered
 // exactly once) is what fails the test.
+//
+// With -load.brains, dvkbot runs once per brain: the difference between two runs is what that
+// brain adds to a reply (dedupe and thread context on every event).
 func TestLoad(t *testing.T) {
-	runs := []struct {
-		name     string
-		answerer bot.Answerer
-	}{
-		{"dvkbot", index.NewLive(builtinIndex(t))},
-		{"floor (fixed answer, no matching)", fixedAnswer{index.NewLive(builtinIndex(t))}},
+	type run struct {
+		name string
+		opts []option
 	}
-	for _, run := range runs {
-		l := drive(t, start(t, withAnswerer(run.answerer)))
+	var runs []run
+	for _, kind := range strings.Split(*loadBrains, ",") {
+		runs = append(runs, run{"dvkbot, " + kind + " brain", []option{withBrain(loadBrain(t, kind))}})
+	}
+	runs = append(runs, run{"floor (fixed answer, no matching)", []option{withAnswerer(fixedAnswer{index.NewLive(builtinIndex(t))})}})
+	for _, r := range runs {
+		l := drive(t, start(t, append(r.opts, withWallClock())...))
 		t.Logf("%s: %d events %s apart, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s",
-			run.name, len(l), *loadInterval, l[len(l)/2], l[(len(l)-1)*99/100], l[len(l)-1])
+			r.name, len(l), *loadInterval, l[len(l)/2], l[(len(l)-1)*99/100], l[len(l)-1])
 	}
+}
+
+// loadBrain opens a brain of a kind for the load driver, closed when the test ends.
+func loadBrain(t *testing.T, kind string) brain.Brain {
+	t.Helper()
+	switch kind {
+	case "memory":
+		return braintest.Open(t, brain.Options{})
+	case "embedded":
+		return braintest.Open(t, brain.Options{DataDir: t.TempDir()})
+	case "redis":
+		return braintest.Open(t, brain.Options{RedisURL: braintest.StartRedis(t).URL()})
+	}
+	t.Fatalf("-load.brains: unknown brain %q, want memory, embedded or redis", kind)
+	return nil
 }
 
 // drive sends the mentions, checks each got exactly one reply and returns the sorted latencies.

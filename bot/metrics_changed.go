@@ -23,11 +23,11 @@ func (m *Metrics) Changed() <-chan struct{} {
 func (m *Metrics) watchCounters() {
 	m.changed = &signal{}
 	for _, v := range []*counterVec{&m.events, &m.answers, &m.slackErrors, &m.slackRetries, &m.feedback,
-		&m.refused, &m.lost, &m.ignoredEvents} {
+		&m.refused, &m.lost, &m.ignoredEvents, &m.brainErrors} {
 		*v = signallingVec{*v, m.changed}
 	}
 	for _, c := range []*prometheus.Counter{&m.reconnects, &m.unanswered, &m.panics, &m.refusedURLs,
-		&m.badEnvelopes, &m.duplicates} {
+		&m.badEnvelopes, &m.duplicates, &m.captured, &m.toExperts} {
 		*c = signallingCounter{*c, m.changed}
 	}
 }

@@ -91,7 +91,7 @@ func TestServeWorkersAndShutdownTimeout(t *testing.T) {
 		"DVK_ALLOWED_CHANNELS=C0ALLOWED")
 
 	fake.SendEventsAPI(t, slackfake.AppMention("C0ALLOWED", slackfake.DefaultUserID, "<@U0DVKBOT> what is docker", fake.NextTS(), ""))
-	dvkbottest.Until(t, "the first reply rate-limited", fake.Changed, func() bool { return len(fake.Calls("chat.postMessage")) == 1 })
+	dvkbottest.Until(t, "the first reply rate-limited", func() bool { return len(fake.Calls("chat.postMessage")) == 1 }, fake.Changed)
 	queued := fake.SendEventsAPI(t, slackfake.AppMention("C0ALLOWED", slackfake.DefaultUserID, "<@U0DVKBOT> what is kubernetes", fake.NextTS(), ""))
 	fake.WaitAck(t, queued, dvkbottest.Hang)
 	ignored := fake.SendEventsAPI(t, slackfake.AppMention("C0OTHER", slackfake.DefaultUserID, "<@U0DVKBOT> what is a pod", fake.NextTS(), ""))

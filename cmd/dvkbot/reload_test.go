@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
 )
 
@@ -32,13 +33,23 @@ sources: [https://kubernetes.io/docs/concepts/configuration/organize-cluster-acc
 `
 
 // watchFolder serves the built-in knowledge plus dir and reloads it on every change, as serve
-// does. Its logs go to logs when given.
+// does, with an in-memory brain. Its logs go to logs when given.
 func watchFolder(t *testing.T, dir string, logs *dvkbottest.Logs) *reloader {
+	t.Helper()
+	return watchKnowledge(t, dir, brain.NewMemory(brain.Options{}), nil, logs)
+}
+
+// watchKnowledge is watchFolder with the captured entries of store; failed counts the brain's
+// failures (none when nil).
+func watchKnowledge(t *testing.T, dir string, store brain.EntryStore, failed func(string), logs *dvkbottest.Logs) *reloader {
 	t.Helper()
 	if logs == nil {
 		logs = dvkbottest.NewLogs()
 	}
-	r, err := startReloader(context.Background(), dir, slog.New(slog.NewJSONHandler(logs, nil)), prometheus.NewRegistry())
+	if failed == nil {
+		failed = func(string) {}
+	}
+	r, err := startReloader(context.Background(), dir, store, failed, slog.New(slog.NewJSONHandler(logs, nil)), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +60,7 @@ func watchFolder(t *testing.T, dir string, logs *dvkbottest.Logs) *reloader {
 // waitFor checks cond after every reload and change of watch status until it holds.
 func waitFor(t *testing.T, r *reloader, what string, cond func() bool) {
 	t.Helper()
-	dvkbottest.Until(t, what, r.changes, cond)
+	dvkbottest.Until(t, what, cond, r.changes)
 }
 
 // answers tells whether question is answered with the team entry holding want.

@@ -40,6 +40,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dvkbot/dvkbot/bot/brain/braintest"
 	"github.com/dvkbot/dvkbot/bot/slackfake"
 )
 
@@ -165,8 +166,9 @@ type Bot struct {
 }
 
 // Serve starts `dvkbot serve` with the fake's tokens and API URL, its ops server on a free
-// loopback port unless env sets DVK_HTTP_ADDR, and env, and returns once it has connected to
-// the fake. It is killed at the end of the test if still running, and its logs are shown if
+// loopback port unless env sets DVK_HTTP_ADDR, and env, and returns once it has opened a
+// Socket Mode connection to the fake (one more than the fake had seen: another process may be
+// connected already, as a replica is). It is killed at the end of the test if still running, and its logs are shown if
 // the test failed.
 func Serve(t testing.TB, fake *slackfake.Server, env ...string) *Bot {
 	t.Helper()
@@ -189,6 +191,7 @@ func ServeBinary(t testing.TB, bin string, fake *slackfake.Server, env ...string
 		"SLACK_API_URL=" + fake.APIURL(), "DVK_HTTP_ADDR=" + b.Addr}, env...)
 	b.cmd = command(bin, vars, "serve")
 	b.cmd.Stderr = b.Logs
+	connections := fake.Connections()
 	if err := b.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -203,17 +206,18 @@ func ServeBinary(t testing.TB, bin string, fake *slackfake.Server, env ...string
 			t.Logf("dvkbot serve logs:\n%s", b.Logs.String())
 		}
 	})
-	b.waitConnected(t, fake)
+	b.waitConnected(t, fake, connections)
 	return b
 }
 
-// waitConnected waits until the bot has opened a Socket Mode connection to fake, or has exited.
-func (b *Bot) waitConnected(t testing.TB, fake *slackfake.Server) {
+// waitConnected waits until fake has seen more than connections Socket Mode connections, or
+// the bot has exited.
+func (b *Bot) waitConnected(t testing.TB, fake *slackfake.Server, connections int) {
 	t.Helper()
 	hang := time.After(Hang)
 	for {
 		changed := fake.Changed()
-		if fake.Connections() > 0 {
+		if fake.Connections() > connections {
 			return
 		}
 		select {
@@ -281,13 +285,8 @@ func (b *Bot) Metric(t testing.TB, sample string) float64 {
 	return 0
 }
 
-// FreeAddr picks a free loopback address for an ops server.
+// FreeAddr is a loopback address for an ops server whose port was free a moment ago.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(braintest.FreePort(t)))
 }

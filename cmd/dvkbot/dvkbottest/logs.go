@@ -3,6 +3,7 @@ package dvkbottest
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,8 +42,8 @@ func (l *Logs) String() string {
 	return l.buf.String()
 }
 
-// next returns a channel closed at the next write.
-func (l *Logs) next() <-chan struct{} {
+// Changed returns a channel closed at the next write.
+func (l *Logs) Changed() <-chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.changed
@@ -62,10 +63,8 @@ func (l *Logs) records() []map[string]any {
 
 // Line returns the first line whose message is msg, or nil.
 func (l *Logs) Line(msg string) map[string]any {
-	for _, rec := range l.records() {
-		if rec["msg"] == msg {
-			return rec
-		}
+	if lines := l.Lines(msg); len(lines) > 0 {
+		return lines[0]
 	}
 	return nil
 }
@@ -109,22 +108,35 @@ func (l *Logs) WaitCount(t testing.TB, n int, msgs ...string) {
 // until checks cond after every write until it holds.
 func (l *Logs) until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	Until(t, what, l.next, cond)
+	Until(t, what, cond, l.Changed)
 }
 
-// Until checks cond, and again each time the channel that changes returns is closed, until
-// cond holds. Hang only catches a hang: the test fails, saying what it waited for.
-func Until(t testing.TB, what string, changes func() <-chan struct{}, cond func() bool) {
+// Lines returns the lines whose message is msg, decoded, oldest first.
+func (l *Logs) Lines(msg string) []map[string]any {
+	var lines []map[string]any
+	for _, rec := range l.records() {
+		if rec["msg"] == msg {
+			lines = append(lines, rec)
+		}
+	}
+	return lines
+}
+
+// Until checks cond, and again each time a channel that one of changes returns is closed (a
+// log written, a call to the fake Slack, a reload), until cond holds. Hang only catches a
+// hang: the test fails, saying what it waited for.
+func Until(t testing.TB, what string, cond func() bool, changes ...func() <-chan struct{}) {
 	t.Helper()
 	hang := time.After(Hang)
 	for {
-		next := changes()
+		cases := []reflect.SelectCase{{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(hang)}}
+		for _, c := range changes {
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c())})
+		}
 		if cond() {
 			return
 		}
-		select {
-		case <-next:
-		case <-hang:
+		if chosen, _, _ := reflect.Select(cases); chosen == 0 {
 			t.Fatalf("still no %s after %s", what, Hang)
 		}
 	}
