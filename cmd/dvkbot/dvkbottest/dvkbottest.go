@@ -168,8 +168,8 @@ type Bot struct {
 // Serve starts `dvkbot serve` with the fake's tokens and API URL, its ops server on a free
 // loopback port unless env sets DVK_HTTP_ADDR, and env, and returns once it has opened a
 // Socket Mode connection to the fake (one more than the fake had seen: another process may be
-// connected already, as a replica is). It is killed at the end of the test if still running, and its logs are shown if
-// the test failed.
+// connected already, as a replica is). It is killed at the end of the test if still running,
+// and its logs are shown if the test failed.
 func Serve(t testing.TB, fake *slackfake.Server, env ...string) *Bot {
 	t.Helper()
 	return ServeBinary(t, Binary(t), fake, env...)
