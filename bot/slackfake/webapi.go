@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
@@ -352,7 +353,8 @@ func (s *Server) postMessage(c *Call) reply {
 	msg := botMessage(c)
 	channel := dmOf(c.Channel)
 	s.messages[channel+"/"+c.TS] = msg
-	return reply{"ok": true, "channel": channel, "ts": c.TS, "message": msg}
+	// A copy: the reply is encoded after the lock is released, while chat.update may edit msg.
+	return reply{"ok": true, "channel": channel, "ts": c.TS, "message": maps.Clone(msg)}
 }
 
 // dmOf is where Slack posts a message sent to channel: a user id stands for the app's direct
@@ -415,7 +417,7 @@ func (s *Server) updateMessage(c *Call) reply {
 		msg["blocks"] = c.Blocks
 	}
 	msg["edited"] = map[string]any{"user": BotUserID, "ts": s.nextTSLocked()}
-	return reply{"ok": true, "channel": c.Channel, "ts": c.TS, "text": c.Text, "message": msg}
+	return reply{"ok": true, "channel": c.Channel, "ts": c.TS, "text": c.Text, "message": maps.Clone(msg)}
 }
 
 func (s *Server) publishView(c *Call) reply {
