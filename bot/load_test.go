@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"flag"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -33,9 +34,16 @@ func TestLoad(t *testing.T) {
 		{"floor (fixed answer, no matching)", fixedAnswer{index.NewLive(builtinIndex(t))}},
 	}
 	for _, run := range runs {
-		l := drive(t, start(t, withAnswerer(run.answerer)))
-		t.Logf("%s: %d events %s apart, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s",
-			run.name, len(l), *loadInterval, l[len(l)/2], l[(len(l)-1)*99/100], l[len(l)-1])
+		// The wall clock: latency is measured between the fake's timestamps and the test's.
+		h := start(t, withAnswerer(run.answerer), withWallClock())
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		l := drive(t, h)
+		runtime.ReadMemStats(&after)
+		t.Logf("%s: %d events %s apart, lost 0, duplicates 0; event-to-reply p50 %s p99 %s max %s; "+
+			"in this process (bot and fake): %d GCs, %d KB allocated per event",
+			run.name, len(l), *loadInterval, l[len(l)/2], l[(len(l)-1)*99/100], l[len(l)-1],
+			after.NumGC-before.NumGC, (after.TotalAlloc-before.TotalAlloc)/uint64(len(l))/1024)
 	}
 }
 
