@@ -116,7 +116,7 @@ func New(opts Options) *Bot {
 	b := &Bot{
 		opts: opts, log: opts.Logger, metrics: opts.Metrics, api: api,
 		socket:   newSocket(opts, httpClient, gate),
-		replier:  newReplier(api, httpClient, opts.Metrics, opts.Clock, opts.APIURL),
+		replier:  newReplier(api, httpClient, opts.Metrics, opts.Clock, opts.APIURL, opts.BotToken),
 		throttle: throttle,
 		seen:     newSeenSet(opts.Clock, dedupeWindow, dedupeMax),
 		threads:  newTTLCache[string](maxRemembered, threadMemory),
