@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -37,10 +38,13 @@ func runServe(args []string, s stdio) error {
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mem := applyMemorySettings(cfg.MemoryConfig, memlimit.FromCgroup, log) // before indexing, which allocates most
 	reloads, err := startReloader(ctx, cfg.KnowledgeDir, log, reg)
 	if err != nil {
 		return err
 	}
+	mem.fitGC()
+	log.Info("memory settings", mem.attrs()...)
 	defer reloads.stop() // after the bot: it answers from the index until it has drained
 	live := reloads.live
 	log.Info("knowledge indexed", "entries", len(live.Entries()), "team_dir", cfg.KnowledgeDir)
