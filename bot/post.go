@@ -26,9 +26,13 @@ import (
 type poster struct {
 	// endpoint is the Web API base followed by chat.postMessage.
 	endpoint string
-	token    string
-	http     *http.Client
+	// authorization is the Authorization header's value: the bot token, as a bearer token.
+	authorization []string
+	http          *http.Client
 }
+
+// jsonContentType is the Content-Type of a JSON body; Slack warns when the charset is missing.
+var jsonContentType = []string{"application/json; charset=utf-8"}
 
 // maxPostResponse bounds how much of a response is read. Slack's echo of the largest message
 // the bot sends (50 blocks of at most 3,000 characters) stays well inside it.
@@ -59,22 +63,23 @@ type postResponse struct {
 }
 
 func newPoster(apiURL, token string, httpClient *http.Client) *poster {
-	return &poster{endpoint: apiURL + "chat.postMessage", token: token, http: httpClient}
+	return &poster{endpoint: apiURL + "chat.postMessage", authorization: []string{"Bearer " + token}, http: httpClient}
 }
 
 // post sends m to channel, in the thread threadTS when it is set, and returns the message's ts.
 func (p *poster) post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
-	body, err := json.Marshal(postRequest{Channel: channel, Text: m.Text, Blocks: m.Blocks, ThreadTS: threadTS})
+	body, err := newPostBody(postRequest{Channel: channel, Text: m.Text, Blocks: m.Blocks, ThreadTS: threadTS})
 	if err != nil {
 		return "", fmt.Errorf("encode message: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, body)
 	if err != nil {
+		_ = body.Close()
 		return "", err
 	}
-	// A JSON body takes the token only as a bearer token, and Slack warns without the charset.
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("Authorization", "Bearer "+p.token)
+	req.ContentLength = int64(body.Len())
+	// A JSON body takes the token only as a bearer token. The values are shared, never changed.
+	req.Header = http.Header{"Content-Type": jsonContentType, "Authorization": p.authorization}
 	resp, err := p.http.Do(req)
 	if err != nil {
 		return "", err
@@ -101,25 +106,52 @@ func statusError(resp *http.Response) error {
 	return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
 }
 
+// postBody is a request body held in a pooled buffer. The buffer goes back to the pool when the
+// HTTP client closes the body, which it does once it has sent the request or given up on it
+// (possibly after Do has returned), never before.
+type postBody struct {
+	*bytes.Reader
+	buf    *bytes.Buffer
+	closed sync.Once
+}
+
+func newPostBody(v any) (*postBody, error) {
+	buf := buffers.Get().(*bytes.Buffer)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		putBuffer(buf)
+		return nil, err
+	}
+	return &postBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}, nil
+}
+
+// Close hands the buffer back; the HTTP client may call it more than once.
+func (b *postBody) Close() error {
+	b.closed.Do(func() { putBuffer(b.buf) })
+	return nil
+}
+
 // maxPooledBuffer is the largest buffer kept for reuse: one an unusually long echo grew is left
 // to the garbage collector rather than held for good.
 const maxPooledBuffer = 256 << 10
 
-// responseBuffers hold responses while they are read: one per reply in flight, reused across
-// replies rather than grown anew for every echo.
-var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// buffers hold requests while they are sent and responses while they are read: two per reply
+// in flight, reused across replies rather than grown anew for every message and echo.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBuffer returns buf to the pool, unless an unusually large message grew it.
+func putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		buf.Reset()
+		buffers.Put(buf)
+	}
+}
 
 // readPostResponse reads a 200's body: the ts of the message posted, or Slack's error. A body
 // that is not JSON (an HTML page from a proxy) or is cut short gives the decoder's or the
 // reader's error, which the replier retries.
 func readPostResponse(body io.Reader) (string, error) {
-	buf := responseBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledBuffer {
-			buf.Reset()
-			responseBuffers.Put(buf)
-		}
-	}()
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
 	// Read to the end, so the connection goes back to the pool for the next reply.
 	if _, err := buf.ReadFrom(io.LimitReader(body, maxPostResponse)); err != nil {
 		return "", fmt.Errorf("read chat.postMessage response: %w", err)
