@@ -87,23 +87,19 @@ func TestServeSizesMemoryToTheContainer(t *testing.T) {
 	}
 	const fitted = 0 // the GC target fitted to the live heap, as logged
 	index := indexHeap(t)
-	cases := []struct {
+	type memCase struct {
 		name          string
 		env           []string
 		wantMemLimit  int64
 		wantGCPercent int64
-	}{
+	}
+	cases := []memCase{
 		{"limit from the downward API", []string{"DVK_MEMORY_LIMIT=134217728"}, min(limit, cgroup) * 9 / 10, fitted},
 		{"GOGC set", []string{"DVK_MEMORY_LIMIT=134217728", "GOGC=150"}, min(limit, cgroup) * 9 / 10, 150},
 		{"GOMEMLIMIT set", []string{"DVK_MEMORY_LIMIT=134217728", "GOMEMLIMIT=64MiB"}, 64 << 20, fitted},
 	}
 	if cgroup == math.MaxInt64 {
-		cases = append(cases, struct {
-			name          string
-			env           []string
-			wantMemLimit  int64
-			wantGCPercent int64
-		}{"no limit anywhere", nil, math.MaxInt64, 100})
+		cases = append(cases, memCase{"no limit anywhere", nil, math.MaxInt64, 100})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
