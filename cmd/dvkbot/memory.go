@@ -35,14 +35,14 @@ func (c MemoryConfig) validate() []varError {
 // limit counts too.
 const limitShare = 0.9
 
-// Under a memory limit the GC target lets the heap grow to an eighth of the soft limit between
-// collections (14 MiB under 128 MiB): a heap of a few MB is then not collected every few MB
+// Under a memory limit the GC target lets the heap grow to a tenth of the soft limit between
+// collections (11.5 MiB under 128 MiB): a heap of a few MB is then not collected every few MB
 // allocated, as with Go's default (whose smallest goal is 4 MB), while most of the limit stays
-// free for a reload, which holds two indexes at once. The target is never below Go's default,
-// and at most 400%, since Go's smallest goal grows with the target (16 MB at 400%). GOMEMLIMIT
-// bounds whatever the target allows.
+// free for a reload, which holds two indexes at once, and serving the built-in knowledge stays
+// under 40 MB resident. The target is never below Go's default, and at most 400%, since Go's
+// smallest goal grows with the target (16 MB at 400%). GOMEMLIMIT bounds whatever it allows.
 const (
-	heapBudgetShare = 8
+	heapBudgetShare = 10
 	minGCPercent    = 100
 	maxGCPercent    = 400
 )
@@ -59,9 +59,9 @@ type memorySettings struct {
 	liveHeap       int64  // the live heap the GC target was fitted to, in bytes; 0 if it was not
 }
 
-// applyMemorySettings sets GOMEMLIMIT from the container's limit and fits the GC target to it,
-// unless GOMEMLIMIT or GOGC were set, and returns what is in force. cgroupLimit reads the
-// cgroup's limit (memlimit.FromCgroup outside tests).
+// applyMemorySettings sets GOMEMLIMIT from the container's limit, unless GOMEMLIMIT was set, and
+// returns what is in force; fitGC then fits the GC target to it. cgroupLimit reads the cgroup's
+// limit (memlimit.FromCgroup outside tests).
 func applyMemorySettings(c MemoryConfig, cgroupLimit func() (uint64, error), log *slog.Logger) *memorySettings {
 	s := &memorySettings{limitFrom: "none", memLimitFrom: "none", gcPercentFrom: "default"}
 	s.containerLimit, s.limitFrom = containerLimit(c.Limit, cgroupLimit, log)
@@ -79,12 +79,14 @@ func applyMemorySettings(c MemoryConfig, cgroupLimit func() (uint64, error), log
 	case s.memLimit != math.MaxInt64:
 		s.gcPercentFrom = "memory limit"
 	}
-	s.fitGC()
+	s.gcPercent = int64(readMetric("/gc/gogc:percent"))
 	return s
 }
 
-// fitGC sets the GC target for the heap live now, when it is serve's to choose. Call it again
-// once the knowledge is indexed: the index is most of what the heap holds while serving.
+// fitGC sets the GC target for the heap live now, when it is serve's to choose: call it once the
+// knowledge is indexed, which is most of what the heap holds while serving. Not before: a higher
+// target while indexing saved a dozen collections of a small heap, but spread the index over
+// more memory pages, and serving a burst then held 4 to 5 MB more.
 func (s *memorySettings) fitGC() {
 	if s.gcPercentFrom == "memory limit" {
 		s.liveHeap = liveHeap()

@@ -38,7 +38,7 @@ func runServe(args []string, s stdio) error {
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mem := applyMemorySettings(cfg.MemoryConfig, memlimit.FromCgroup, log) // before indexing, which allocates most
+	mem := applyMemorySettings(cfg.MemoryConfig, memlimit.FromCgroup, log) // GOMEMLIMIT bounds indexing too
 	reloads, err := startReloader(ctx, cfg.KnowledgeDir, log, reg)
 	if err != nil {
 		return err
