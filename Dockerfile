@@ -21,6 +21,9 @@ ARG TARGETARCH
 # -tags noterm leaves out the terminal renderer of ask and chat: no use in a container, and it
 # costs every process (serve too) about 8 MB of memory.
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -tags noterm -trimpath -ldflags "-s -w -X main.version=$VERSION" -o /out/dvkbot ./cmd/dvkbot
+# The folder where the bot keeps what it learns (DVK_DATA_DIR), empty and owned by the runtime
+# user: a volume mounted there starts with that owner, so the non-root bot can write to it.
+RUN mkdir -p /out/data
 
 # Runtime stage: no shell, no package manager; CA certificates and tzdata only.
 # Debian 13 is distroless's maintained release: its Debian 12 images stop updating in September 2026.
@@ -34,6 +37,7 @@ LABEL org.opencontainers.image.title="dvkbot" \
       org.opencontainers.image.version="$VERSION" \
       org.opencontainers.image.base.name="gcr.io/distroless/static-debian13:nonroot"
 COPY --from=build /out/dvkbot /dvkbot
+COPY --from=build --chown=65532:65532 /out/data /var/lib/dvkbot
 USER 65532:65532
 # Ops server: /healthz, /readyz, /metrics.
 EXPOSE 8080

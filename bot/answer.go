@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/index"
 )
 
@@ -15,10 +16,9 @@ func (b *Bot) answerMessage(ctx context.Context, m incoming) {
 	if replyTS == "" && m.source == sourceMention {
 		replyTS = m.ts
 	}
-	convo := conversationKey(m.channel, replyTS)
 	source := m.source
 	var a index.Answer
-	if previous, ok := b.threads.Get(convo); ok {
+	if previous, ok := b.recallThread(ctx, m.channel, replyTS); ok {
 		source = sourceFollowUp
 		a = b.opts.Answerer.FollowUp(m.text, previous)
 	} else {
@@ -26,31 +26,46 @@ func (b *Bot) answerMessage(ctx context.Context, m incoming) {
 	}
 	// Remembered before replying: a person may ask the next question as soon as they see this
 	// answer, before the post's response has come back to us.
+	var opts MessageOptions
+	public := false
 	if a.Answered {
-		b.threads.Set(convo, a.Entry.ID)
+		b.rememberThread(ctx, m.channel, replyTS, a.Entry.ID)
+	} else {
+		public = b.channels.public(ctx, m.channel, m.channelType)
+		b.asked(ctx, a, brain.Ask{User: m.user, Channel: m.channel, ThreadTS: replyTS, Public: public}, "ts", m.ts)
+		opts.Loop = b.loopOffer(a.Match.Question.Text, m.user, m.channel, firstOf(replyTS, m.ts), public)
 	}
-	if !a.Answered {
-		who := Asker{User: m.user, Public: b.channels.public(ctx, m.channel, m.channelType)}
-		b.asked(a, who, "channel", m.channel, "ts", m.ts)
+	// A public question waits for an expert from before the reply offers to answer it.
+	var waiting *brain.Pending
+	if public {
+		waiting = b.addPending(ctx, brain.Pending{Question: a.Match.Question.Text, Channel: m.channel, ThreadTS: replyTS, Asker: m.user})
 	}
-	msg := AnswerMessage(a, MessageOptions{})
-	if _, err := b.replier.Post(ctx, m.channel, replyTS, msg); err != nil {
+	if _, err := b.replier.Post(ctx, m.channel, replyTS, AnswerMessage(a, opts)); err != nil {
 		b.log.Error("reply failed", "channel", m.channel, "ts", m.ts, "err", err)
 		return
 	}
 	b.answered(a, source, m.received, "channel", m.channel, "ts", m.ts)
+	if waiting != nil && b.opts.ExpertsChannel != "" {
+		b.postToExperts(ctx, *waiting, b.permalink(ctx, m.channel, replyTS))
+	}
 }
 
-// conversationKey names where a conversation's context is kept: a thread, or a DM's top level.
-func conversationKey(channel, threadTS string) string {
-	return channel + "/" + threadTS
+// firstOf is the first of values that is not empty.
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
-// asked records a question the bot could not answer: counted, kept for /dvk gaps and logged on
-// its own, so a team knows what knowledge to write next. The text of a private question (DM,
-// slash command, private channel) is logged at debug level only: it may hold what its asker
-// would never post where others read, and logs are read by others.
-func (b *Bot) asked(a index.Answer, who Asker, attrs ...any) {
+// asked records a question the bot could not answer, asked as ask says (its Question is filled
+// in here): counted, kept for /dvk gaps and logged on its own, so a team knows what knowledge to
+// write next. The text of a private question (DM, slash command, private channel) is logged at
+// debug level only: it may hold what its asker would never post where others read, and logs are
+// read by others.
+func (b *Bot) asked(ctx context.Context, a index.Answer, ask brain.Ask, attrs ...any) {
 	if a.Answered {
 		return
 	}
@@ -58,9 +73,10 @@ func (b *Bot) asked(a index.Answer, who Asker, attrs ...any) {
 	// The cleaned text: Slack's markup would count one question asked by mention, DM and
 	// slash command as three, and show as escaped noise in /dvk gaps.
 	question := a.Match.Question.Text
-	b.gaps.Record(question, who)
-	attrs = append(attrs, "reason", a.Match.Reason, "public", who.Public)
-	if who.Public {
+	ask.Question = question
+	b.recordGap(ctx, ask)
+	attrs = append(attrs, "channel", ask.Channel, "user", ask.User, "reason", a.Match.Reason, "public", ask.Public)
+	if ask.Public {
 		b.log.Info("unanswered question", append(attrs, "question", question)...)
 		return
 	}

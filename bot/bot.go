@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -60,16 +61,22 @@ type Options struct {
 	QueueSize int
 	// DrainTimeout bounds how long replies in flight may take once Run's context is done.
 	DrainTimeout time.Duration
-	// Gaps collects unanswered questions; a fresh one when nil.
-	Gaps *Gaps
-	// Clock times retries, reconnects and the dedupe window; the wall clock when nil.
+	// Brain is what the bot remembers: events handled, thread context, unanswered questions,
+	// votes. Replicas sharing one (Redis) answer each event once and keep each other's threads.
+	// An in-memory brain on Clock when nil.
+	Brain brain.Brain
+	// ExpertsChannel is the channel id where questions the bot could not answer are posted
+	// for an expert to answer; none when empty.
+	ExpertsChannel string
+	// Admins are the user ids who may withdraw any captured entry, besides its author.
+	Admins []string
+	// Clock times retries and reconnects; the wall clock when nil.
 	Clock Clock
 }
 
-// Memory bounds: a thread's context lasts an hour of quiet; whether a channel is public is
-// asked again after an hour, since a channel can be made private.
+// Memory bounds: whether a channel is public is asked again after an hour, since a channel can
+// be made private.
 const (
-	threadMemory  = time.Hour
 	channelMemory = time.Hour
 	maxRemembered = 20000
 	ackTimeout    = 2 * time.Second
@@ -86,10 +93,8 @@ type Bot struct {
 	socket   *socketmode.Client
 	replier  *replier
 	throttle *logThrottle
-	seen     *seenSet
-	threads  *ttlCache[string]
+	brain    brain.Brain
 	channels *channelVisibility
-	gaps     *Gaps
 	allowed  map[string]bool
 	// queue holds the jobs waiting for a worker. Only the socket reader sends on it, so room
 	// seen by the reader is still there when it sends.
@@ -117,12 +122,10 @@ func New(opts Options) *Bot {
 		opts: opts, log: opts.Logger, metrics: opts.Metrics, api: api,
 		socket:   newSocket(opts, httpClient, gate),
 		replier:  newReplier(api, httpClient, opts.Metrics, opts.Clock, opts.APIURL, opts.BotToken),
-		throttle: throttle,
-		seen:     newSeenSet(opts.Clock, dedupeWindow, dedupeMax),
-		threads:  newTTLCache[string](maxRemembered, threadMemory),
+		throttle: throttle, brain: opts.Brain,
 		channels: newChannelVisibility(api, opts.Logger),
-		gaps:     opts.Gaps, queue: make(chan job, opts.QueueSize),
-		allowed: map[string]bool{},
+		queue:    make(chan job, opts.QueueSize),
+		allowed:  map[string]bool{},
 	}
 	for _, c := range opts.AllowedChannels {
 		b.allowed[c] = true
@@ -150,11 +153,11 @@ func withDefaults(opts Options) Options {
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(prometheus.NewRegistry())
 	}
-	if opts.Gaps == nil {
-		opts.Gaps = NewGaps(500, 7*24*time.Hour)
-	}
 	if opts.Clock == nil {
 		opts.Clock = realClock{}
+	}
+	if opts.Brain == nil {
+		opts.Brain = brain.NewMemory(brain.Options{Now: opts.Clock.Now})
 	}
 	return opts
 }

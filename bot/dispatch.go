@@ -52,10 +52,31 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		if !b.hasRoom(evt) {
 			return
 		}
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if ok && cb.Type == slack.InteractionTypeViewSubmission {
+			b.enqueue(job{name: "view_submission", run: func(ctx context.Context) { b.viewSubmission(ctx, evt.Request.EnvelopeID, cb) }})
+			return
+		}
 		b.ack(ctx, evt.Request.EnvelopeID, nil)
-		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+		if ok {
 			b.enqueue(job{name: "interactive", run: func(ctx context.Context) { b.interactive(ctx, cb) }})
 		}
+	}
+}
+
+// viewSubmission answers a modal's submission. Slack shows the problems found in it from the
+// ack itself, so the ack waits for the answer to be checked and saved (well within Slack's 3 s),
+// and what follows a save runs after it.
+func (b *Bot) viewSubmission(ctx context.Context, envelopeID string, cb slack.InteractionCallback) {
+	if cb.View.CallbackID != AnswerCallbackID {
+		b.ack(ctx, envelopeID, nil)
+		b.log.Warn("unknown view submitted", "callback_id", cb.View.CallbackID)
+		return
+	}
+	payload, then := b.submitAnswer(ctx, cb)
+	b.ack(ctx, envelopeID, payload)
+	if then != nil {
+		then(ctx)
 	}
 }
 
@@ -71,37 +92,45 @@ func (b *Bot) badMessage(ctx context.Context, evt socketmode.Event) {
 	b.log.Warn("acked an envelope that could not be decoded", "envelope_id", id, "err", bad.Cause)
 }
 
-// eventsAPI routes an Events API envelope. Every event id is answered once: Slack redelivers
-// events it thinks were not handled.
+// eventsAPI routes an Events API envelope. Every event id is answered once, by whichever replica
+// sees it first: Slack redelivers events it thinks were not handled, maybe to another replica.
+// The check is the worker's, since with a shared brain it is a call to Redis, and the socket
+// reader must never wait on one.
 func (b *Bot) eventsAPI(evt socketmode.Event, received time.Time) {
 	outer, ok := evt.Data.(slackevents.EventsAPIEvent)
 	if !ok {
 		return
 	}
+	eventKey := ""
 	if cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if !b.seen.AddNew("event:" + cb.EventID) {
-			b.metrics.duplicates.Inc()
-			b.log.Info("skipped a redelivered event", "event_id", cb.EventID)
-			return
-		}
+		eventKey = "event:" + cb.EventID
 	}
 	switch ev := outer.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
 		// An app_mention says nothing of the channel's kind: whether it is public is looked up
 		// only if the question goes unanswered.
-		b.onMessage(incoming{source: sourceMention, channel: ev.Channel, user: ev.User, botID: ev.BotID,
+		b.onMessage(eventKey, incoming{source: sourceMention, channel: ev.Channel, user: ev.User, botID: ev.BotID,
 			text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp, received: received})
 	case *slackevents.MessageEvent:
 		if ev.ChannelType != "im" {
 			return
 		}
-		b.onMessage(incoming{source: sourceDM, channel: ev.Channel, channelType: ev.ChannelType, user: ev.User, botID: ev.BotID,
+		b.onMessage(eventKey, incoming{source: sourceDM, channel: ev.Channel, channelType: ev.ChannelType, user: ev.User, botID: ev.BotID,
 			subtype: ev.SubType, text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp, received: received})
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab == "home" {
-			b.enqueue(job{name: "app_home", run: func(ctx context.Context) { b.publishHome(ctx, ev.User) }})
+			b.enqueue(job{name: "app_home", run: func(ctx context.Context) {
+				if b.firstOnce(ctx, eventKey) {
+					b.publishHome(ctx, ev.User)
+				}
+			}})
 		}
 	}
+}
+
+// firstOnce is firstDelivery for an event that may have no id to check (key "").
+func (b *Bot) firstOnce(ctx context.Context, key string) bool {
+	return key == "" || b.firstDelivery(ctx, key)
 }
 
 // incoming is a message that may need an answer, from a mention or a DM.
@@ -124,19 +153,20 @@ const (
 	sourceRelated  = "related"
 )
 
-// onMessage filters what the bot must not answer, then queues the answer.
-func (b *Bot) onMessage(m incoming) {
+// onMessage filters what the bot must not answer, then queues the answer of an event seen for
+// the first time (eventKey, "" when it has no id).
+func (b *Bot) onMessage(eventKey string, m incoming) {
 	if reason := b.ignoreReason(m); reason != "" {
 		b.metrics.ignoredEvents.WithLabelValues(reason).Inc()
 		b.log.Debug("ignored message", "reason", reason, "channel", m.channel, "ts", m.ts)
 		return
 	}
-	// One mention can arrive both as app_mention and as message: answer the message once.
-	if !b.seen.AddNew("msg:" + m.channel + ":" + m.ts) {
-		b.metrics.duplicates.Inc()
-		return
-	}
-	b.enqueue(job{name: m.source, run: func(ctx context.Context) { b.answerMessage(ctx, m) }})
+	b.enqueue(job{name: m.source, run: func(ctx context.Context) {
+		// One mention can arrive both as app_mention and as message: answer the message once.
+		if b.firstOnce(ctx, eventKey) && b.firstDelivery(ctx, "msg:"+m.channel+":"+m.ts) {
+			b.answerMessage(ctx, m)
+		}
+	}})
 }
 
 // ignoreReason says why a message gets no answer, or "" when it should get one. The bot never

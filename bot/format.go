@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/dvkbot/dvkbot/bot/internal/ttl"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -26,12 +27,19 @@ const (
 	ActionRelated = "dvk_related"
 	// ActionShare posts a privately given answer in the channel; its value is the entry id.
 	ActionShare = "dvk_share"
+	// ActionAnswer opens the Answer modal, where an expert writes an answer the bot keeps. Its
+	// value says what is answered: "pending:ID" (a question waiting for an expert), "gap:KEY" (a
+	// question of /dvk gaps) or "entry:ID" (a better answer for an entry).
+	ActionAnswer = "dvk_answer"
+	// ActionAskExperts sends a privately asked question to the experts' channel, at its asker's
+	// request; its value is JSON {"q": question, "t": thread ts where the answer goes}.
+	ActionAskExperts = "dvk_ask_experts"
 )
 
 // ActionKind is the Action… constant an action_id belongs to ("dvk_related_2" -> ActionRelated),
 // or "" for an action this package did not create. Route on it rather than on the raw id.
 func ActionKind(actionID string) string {
-	for _, kind := range []string{ActionFeedbackUp, ActionFeedbackDown, ActionRelated, ActionShare} {
+	for _, kind := range []string{ActionFeedbackUp, ActionFeedbackDown, ActionRelated, ActionShare, ActionAnswer, ActionAskExperts} {
 		if actionID == kind || strings.HasPrefix(actionID, kind+"_") {
 			return kind
 		}
@@ -43,6 +51,7 @@ func ActionKind(actionID string) string {
 const (
 	blockFeedback = "feedback"
 	blockShare    = "share"
+	blockSuggest  = "suggest"
 )
 
 // Slack's Block Kit limits (https://docs.slack.dev/reference/block-kit), and our own caps.
@@ -82,6 +91,21 @@ type MessageOptions struct {
 	Asker string
 	// Question is the question as asked, repeated in the context line; optional.
 	Question string
+	// Expert is the Slack user id of who wrote the answer, for an "Answered by @…" line; optional.
+	Expert string
+	// Loop is what a reply the bot could not answer offers to get the question answered.
+	Loop LoopOffer
+}
+
+// LoopOffer is what a "not sure" reply offers: an Answer button for whoever knows (a public
+// question), or an "Ask the experts" button for the asker of a private one.
+type LoopOffer struct {
+	// Pending is the id of the question waiting for an expert: the reply offers to answer it.
+	Pending string
+	// ExpertsChannel is where the question was posted for the experts, for the reply to say so.
+	ExpertsChannel string
+	// AskExperts is the value of an "Ask the experts" button, for a private question.
+	AskExperts string
 }
 
 // AnswerMessage lays out an answer for Slack: title, body, related topics, sources and feedback
@@ -115,7 +139,7 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 // renderedBodies remembers the mrkdwn of the knowledge base's bodies: an entry's body never
 // changes (a reload brings new text, hence a new key), and parsing it again for every answer was
 // the most expensive part of formatting one. Bounded like every cache the bot keeps.
-var renderedBodies = newTTLCache[string](1024, 24*time.Hour)
+var renderedBodies = ttl.New[string](1024, 24*time.Hour, nil)
 
 // renderedBody is Mrkdwn(md), converted once per distinct text.
 func renderedBody(md string) string {
@@ -148,6 +172,7 @@ func notSureMessage(a index.Answer, opts MessageOptions) Message {
 		tail = append(tail, contextBlock("suggestions_label", "Or pick the closest topic:"),
 			slack.NewActionBlock("suggestions", buttons...))
 	}
+	tail = append(tail, loopBlocks(opts.Loop)...)
 	body := bodyBlocks("fallback", renderedBody(a.Fallback), maxBlocks-len(head)-len(tail))
 	return Message{Text: notSureText, Blocks: concat(head, body, tail)}
 }
@@ -160,18 +185,25 @@ func TextMessage(title, mrkdwn string) Message {
 	return Message{Text: fit(oneLine(title), maxFallback, EscapeText), Blocks: concat(head, body)}
 }
 
-// ThankYouMessage is the message after someone clicked a feedback button: the same blocks, with
-// the feedback buttons replaced by a thank-you, so the vote visibly counted and is not repeated.
-func ThankYouMessage(original Message, up bool) Message {
+// ThankYouMessage is the message after someone clicked a feedback button on the answer made of
+// entry entryID: the same blocks, with the feedback buttons replaced by a thank-you, so the vote
+// visibly counted and is not repeated. After a 👎 it offers "Suggest a better answer", which
+// opens the Answer modal on that entry.
+func ThankYouMessage(original Message, up bool, entryID string) Message {
 	thanks := "Thanks for the feedback! 👍"
 	if !up {
 		thanks = "Thanks for the feedback! 👎 We'll use it to improve this answer."
 	}
-	blocks := make([]slack.Block, len(original.Blocks))
-	for i, b := range original.Blocks {
-		blocks[i] = b
-		if b != nil && b.ID() == blockFeedback {
-			blocks[i] = contextBlock(blockFeedback, thanks)
+	var blocks []slack.Block
+	for _, b := range original.Blocks {
+		if b == nil || b.ID() != blockFeedback {
+			blocks = append(blocks, b)
+			continue
+		}
+		blocks = append(blocks, contextBlock(blockFeedback, thanks))
+		if !up && entryID != "" && len(entryID) <= maxButtonValue-len("entry:") {
+			suggest := button(ActionAnswer, "entry:"+entryID, "✍️ Suggest a better answer")
+			blocks = append(blocks, slack.NewActionBlock(blockSuggest, suggest))
 		}
 	}
 	return Message{Text: original.Text, Blocks: blocks}
@@ -270,7 +302,8 @@ func sourceLink(source string) (string, bool) {
 	return "<" + target + "|" + escapeLabel(cut(label, maxSourceLabel)) + ">", true
 }
 
-// questionBlock repeats who asked what, so an answer shared in a channel reads on its own.
+// questionBlock repeats who asked what (and who answered), so an answer shared in a channel
+// reads on its own.
 func questionBlock(opts MessageOptions) slack.Block {
 	var parts []string
 	if userID.MatchString(opts.Asker) {
@@ -279,10 +312,14 @@ func questionBlock(opts MessageOptions) slack.Block {
 	if q := oneLine(opts.Question); q != "" {
 		parts = append(parts, "“"+EscapeText(cut(q, maxQuestion))+"”")
 	}
-	if len(parts) == 0 {
+	line := strings.Join(parts, ": ")
+	if userID.MatchString(opts.Expert) {
+		line = strings.TrimPrefix(line+" · Answered by <@"+opts.Expert+">", " · ")
+	}
+	if line == "" {
 		return nil
 	}
-	return contextBlock("question", strings.Join(parts, ": "))
+	return contextBlock("question", line)
 }
 
 // userID is a Slack user id as a mention may carry it; anything else is not emitted as one.

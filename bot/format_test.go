@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -275,15 +276,16 @@ func TestMessageThankYou(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		up   bool
-		want string
+		up      bool
+		want    string
+		suggest string // the Suggest a better answer button's value after the vote, if any
 	}{
-		{true, "Thanks for the feedback! 👍"},
-		{false, "Thanks for the feedback! 👎 We'll use it to improve this answer."},
+		{true, "Thanks for the feedback! 👍", ""},
+		{false, "Thanks for the feedback! 👎 We'll use it to improve this answer.", "entry:x"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.up), func(t *testing.T) {
-			m := ThankYouMessage(Message{Text: original.Text, Blocks: decoded.BlockSet}, tt.up)
+			m := ThankYouMessage(Message{Text: original.Text, Blocks: decoded.BlockSet}, tt.up, "x")
 			checkMessage(t, m)
 			if got := contextText(t, m, blockFeedback); got != tt.want {
 				t.Errorf("feedback block %q, want %q", got, tt.want)
@@ -291,7 +293,21 @@ func TestMessageThankYou(t *testing.T) {
 			if len(buttonsOf(m)[blockFeedback]) != 0 {
 				t.Error("feedback buttons still there")
 			}
-			if len(m.Blocks) != len(original.Blocks) || m.Text != original.Text {
+			var suggest string
+			for _, btn := range buttonsOf(m)[blockSuggest] {
+				if !strings.HasPrefix(btn, ActionAnswer+"=") {
+					t.Errorf("suggest button %s does not open the Answer modal", btn)
+				}
+				suggest = strings.TrimPrefix(btn, ActionAnswer+"=")
+			}
+			if suggest != tt.suggest {
+				t.Errorf("suggest button value %q, want %q", suggest, tt.suggest)
+			}
+			added := 0
+			if tt.suggest != "" {
+				added = 1 // the suggest button's block
+			}
+			if len(m.Blocks) != len(original.Blocks)+added || m.Text != original.Text {
 				t.Error("the rest of the message changed")
 			}
 		})
@@ -475,4 +491,61 @@ func sectionText(m Message, id string) string {
 		}
 	}
 	return ""
+}
+
+// The knowledge loop's messages stay within Slack's limits whatever the questions hold, and
+// repeat nobody's broadcast mentions.
+func TestLoopMessagesWithinLimits(t *testing.T) {
+	long := strings.Repeat("why <!channel> & @here? ", 100)
+	p := brain.Pending{ID: "C1/1.1", Question: long, Asker: "U1", Channel: "C1", ThreadTS: "1.1"}
+	checkMessage(t, ExpertsMessage(p, "https://fake.slack.com/archives/C1/p11"))
+	checkMessage(t, ExpertsMessage(p, ""))
+	var gaps []brain.Gap
+	for i := range 10 {
+		q := fmt.Sprint(i, strings.Repeat(" <!here> what is this é", 9))
+		gaps = append(gaps, brain.Gap{Key: strings.ToLower(q), Question: q, Count: 3, Public: true})
+	}
+	m := GapsMessage(gaps, gaps)
+	checkMessage(t, m)
+	if n := len(buttonsOf(m)); n != 0 { // accessories, not actions blocks
+		t.Errorf("%d actions blocks, want the Answer buttons as accessories", n)
+	}
+	checkMessage(t, GapsMessage(nil, nil))
+	a := index.Answer{Question: "q", Fallback: "I do not know."}
+	for _, loop := range []LoopOffer{{Pending: "C1/1.1", ExpertsChannel: "C2"}, {AskExperts: `{"q":"x","t":""}`}} {
+		checkMessage(t, AnswerMessage(a, MessageOptions{Loop: loop}))
+	}
+}
+
+// The Answer modal holds any entry within Slack's input limits: an answer longer than its field
+// is not cut (a cut answer saved back would lose its end) but left for the expert to write.
+func TestAnswerModalWithinLimits(t *testing.T) {
+	var questions []string
+	for i := range 200 {
+		questions = append(questions, fmt.Sprint("how do I do thing number ", i, " with docker and kubernetes"))
+	}
+	d := answerDraft{Title: strings.Repeat("Title ", 40), Answer: strings.Repeat("word ", 1000), Questions: questions,
+		Entities: strings.Fields(strings.Repeat("docker kubernetes ", 100))}
+	view := AnswerModal(d, strings.Repeat("note ", 1000), `{"p":"C1/1.1"}`)
+	if view.CallbackID != AnswerCallbackID || textLen(view.Title.Text) > 24 || textLen(view.Submit.Text) > 24 {
+		t.Fatalf("view = %+v", view)
+	}
+	inputs := 0
+	for _, b := range view.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		inputs++
+		el := in.Element.(*slack.PlainTextInputBlockElement)
+		if el.MaxLength > 3000 || textLen(el.InitialValue) > el.MaxLength || textLen(in.Label.Text) > 2000 {
+			t.Errorf("%s: max_length %d, initial value of %d", in.BlockID, el.MaxLength, textLen(el.InitialValue))
+		}
+		if in.BlockID == BlockAnswer && el.InitialValue != "" {
+			t.Error("an answer longer than the field was cut into it")
+		}
+	}
+	if inputs != 4 {
+		t.Fatalf("%d inputs, want 4", inputs)
+	}
 }

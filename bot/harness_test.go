@@ -16,6 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/dvkbot/dvkbot/bot"
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/bot/slackfake"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
@@ -79,27 +80,59 @@ func withLogLevel(l slog.Level) option { return func(s *setup) { s.logLevel = l 
 // withWallClock runs the bot and the fake on real time, for measurements.
 func withWallClock() option { return func(s *setup) { s.wallClock = true } }
 
+// withBrain gives the bot a brain: a shared one makes replicas of one bot.
+func withBrain(b brain.Brain) option { return func(s *setup) { s.opts.Brain = b } }
+
+// withLoop configures the knowledge loop: the experts' channel and the admins.
+func withLoop(expertsChannel string, admins ...string) option {
+	return func(s *setup) { s.opts.ExpertsChannel, s.opts.Admins = expertsChannel, admins }
+}
+
 // start runs the bot against a fresh fake Slack until the test ends.
 func start(t *testing.T, options ...option) *harness {
 	t.Helper()
-	reg := prometheus.NewRegistry()
-	su := setup{opts: bot.Options{Answerer: index.NewLive(builtinIndex(t)), Metrics: bot.NewMetrics(reg), SlashCommand: "/dvk"}}
+	su := newSetup(t, options)
+	var fakeOpts []slackfake.Option
+	var clock *slackfake.Clock
+	if !su.wallClock {
+		clock = slackfake.NewClock()
+		fakeOpts = append(fakeOpts, slackfake.WithClock(clock))
+	}
+	return runBot(t, slackfake.New(t, fakeOpts...), clock, su)
+}
+
+// replica starts another process of the same bot on h's fake Slack and clock, and waits until
+// it has connected: from then on the fake has one connection per process (see DeliverTo).
+func (h *harness) replica(t *testing.T, options ...option) *harness {
+	t.Helper()
+	r := runBot(t, h.fake, h.clock, newSetup(t, options))
+	h.fake.WaitOpen(t, 2, wait)
+	return r
+}
+
+func newSetup(t *testing.T, options []option) setup {
+	su := setup{opts: bot.Options{Answerer: index.NewLive(builtinIndex(t)), SlashCommand: "/dvk"}}
 	for _, o := range options {
 		o(&su)
 	}
-	h := &harness{metrics: reg, logFile: filepath.Join(t.TempDir(), "bot.log")}
+	return su
+}
+
+// runBot runs a bot as su says against fake until the test ends, and waits until it is
+// connected.
+func runBot(t *testing.T, fake *slackfake.Server, clock *slackfake.Clock, su setup) *harness {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	su.opts.Metrics = bot.NewMetrics(reg)
+	h := &harness{fake: fake, metrics: reg, clock: clock, logFile: filepath.Join(t.TempDir(), "bot.log")}
 	logs, err := os.Create(h.logFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fakeOpts []slackfake.Option
-	if !su.wallClock {
-		h.clock = slackfake.NewClock()
-		su.opts.Clock = h.clock
-		fakeOpts = append(fakeOpts, slackfake.WithClock(h.clock))
+	if clock != nil {
+		su.opts.Clock = clock
 	}
-	h.fake = slackfake.New(t, fakeOpts...)
-	su.opts.AppToken, su.opts.BotToken, su.opts.APIURL = slackfake.AppToken, slackfake.BotToken, h.fake.APIURL()
+	su.opts.AppToken, su.opts.BotToken, su.opts.APIURL = slackfake.AppToken, slackfake.BotToken, fake.APIURL()
 	su.opts.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: su.logLevel}))
 	h.bot = bot.New(su.opts)
 
@@ -127,7 +160,6 @@ func start(t *testing.T, options ...option) *harness {
 			t.Errorf("Slack would have rejected: %v", v)
 		}
 	})
-	h.fake.WaitConnections(t, 1, wait)
 	waitFor(t, "bot connected", h.bot.Connected)
 	return h
 }
@@ -261,4 +293,14 @@ func (h *harness) logs(t *testing.T) string {
 func (h *harness) waitCounter(t *testing.T, want float64, name string, labels ...string) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("%s%v to reach %v", name, labels, want), func() bool { return h.counter(t, name, labels...) >= want })
+}
+
+// answeredEntry is the entry a reply answers with: the value of its 👍 button ("" when none).
+func answeredEntry(raw json.RawMessage) string {
+	for _, b := range slackfake.Buttons(raw) {
+		if b.ActionID == bot.ActionFeedbackUp {
+			return b.Value
+		}
+	}
+	return ""
 }

@@ -5,14 +5,29 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/dvkbot/dvkbot/bot/brain"
 )
 
-// interactive handles button clicks on the bot's messages.
+// interactive handles button clicks on the bot's messages and its message shortcut. View
+// submissions are not handled here: their ack carries the answer (see submitAnswer).
 func (b *Bot) interactive(ctx context.Context, cb slack.InteractionCallback) {
-	if cb.Type != slack.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
-		return
+	switch cb.Type {
+	case slack.InteractionTypeMessageAction:
+		if cb.CallbackID == SaveAnswerCallbackID {
+			b.saveMessage(ctx, cb)
+			return
+		}
+		b.log.Warn("unknown shortcut", "callback_id", cb.CallbackID)
+	case slack.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) > 0 {
+			b.blockAction(ctx, cb, cb.ActionCallback.BlockActions[0])
+		}
 	}
-	action := cb.ActionCallback.BlockActions[0]
+}
+
+// blockAction handles a click on one of the bot's buttons.
+func (b *Bot) blockAction(ctx context.Context, cb slack.InteractionCallback, action *slack.BlockAction) {
 	switch ActionKind(action.ActionID) {
 	case ActionFeedbackUp, ActionFeedbackDown:
 		b.feedback(ctx, cb, action.Value, ActionKind(action.ActionID) == ActionFeedbackUp)
@@ -20,25 +35,35 @@ func (b *Bot) interactive(ctx context.Context, cb slack.InteractionCallback) {
 		b.related(ctx, cb, action.Value)
 	case ActionShare:
 		b.share(ctx, cb, action.Value)
+	case ActionAnswer:
+		b.openAnswer(ctx, cb, action.Value)
+	case ActionAskExperts:
+		b.askExperts(ctx, cb, action.Value)
 	default:
 		b.log.Warn("unknown action", "action_id", action.ActionID)
 	}
 }
 
-// feedback counts a vote for an entry and replaces the buttons with a thank-you, so one
-// person's click is visibly taken and cannot be repeated on that message.
+// feedback counts a vote for an entry, once per person and message (in the brain, which keeps
+// the tally per entry), and replaces the buttons with a thank-you, so one person's click is
+// visibly taken.
 func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryID string, up bool) {
 	vote := "down"
 	if up {
 		vote = "up"
 	}
-	if _, ok := b.opts.Answerer.Entry(entryID); !ok {
-		entryID = "unknown" // keeps the metric's label set to real entries, whatever a payload says
+	counted := false
+	if b.knownEntry(ctx, entryID) {
+		counted = b.vote(ctx, brain.Vote{EntryID: entryID, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp, Up: up})
+	} else {
+		entryID, counted = "unknown", true // keeps the metric's label set to real entries, whatever a payload says
 	}
-	b.metrics.feedback.WithLabelValues(entryID, vote).Inc()
-	b.log.Info("feedback", "entry", entryID, "vote", vote, "user", cb.User.ID, "channel", cb.Channel.ID)
+	if counted {
+		b.metrics.feedback.WithLabelValues(entryID, vote).Inc()
+	}
+	b.log.Info("feedback", "entry", entryID, "vote", vote, "counted", counted, "user", cb.User.ID, "channel", cb.Channel.ID)
 	original := Message{Text: cb.Message.Text, Blocks: cb.Message.Blocks.BlockSet}
-	thanks := ThankYouMessage(original, up)
+	thanks := ThankYouMessage(original, up, entryID)
 	err := b.replier.Update(ctx, cb.Channel.ID, cb.Message.Timestamp, thanks)
 	if err == nil {
 		return
@@ -50,6 +75,21 @@ func (b *Bot) feedback(ctx context.Context, cb slack.InteractionCallback, entryI
 	if cb.ResponseURL == "" || !b.respondWith(ctx, cb.ResponseURL, wm) {
 		b.log.Error("feedback update failed", "err", err)
 	}
+}
+
+// knownEntry reports whether id names an entry: one the bot answers with, or one just captured
+// that the index is still being rebuilt with.
+func (b *Bot) knownEntry(ctx context.Context, id string) bool {
+	if _, ok := b.opts.Answerer.Entry(id); ok {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, brainTimeout)
+	defer cancel()
+	_, ok, err := b.brain.Entry(ctx, id)
+	if err != nil {
+		b.brainFailed("entry", err)
+	}
+	return ok
 }
 
 // related answers with the topic a person picked, where they picked it: in the same thread,
@@ -68,7 +108,7 @@ func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID
 	if thread == "" && !isDM(cb.Channel.ID) {
 		thread = cb.Message.Timestamp // a DM is answered in the DM itself, a channel in the thread
 	}
-	b.threads.Set(conversationKey(cb.Channel.ID, thread), entryID) // before the reply, as for a mention
+	b.rememberThread(ctx, cb.Channel.ID, thread, entryID) // before the reply, as for a mention
 	msg := AnswerMessage(a, MessageOptions{})
 	if _, err := b.replier.Post(ctx, cb.Channel.ID, thread, msg); err != nil {
 		// Where the bot is no member (an answer shared there), the click's response_url still

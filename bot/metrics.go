@@ -22,6 +22,9 @@ type Metrics struct {
 	badEnvelopes  prometheus.Counter
 	duplicates    prometheus.Counter
 	ignoredEvents *prometheus.CounterVec
+	brainErrors   *prometheus.CounterVec
+	captured      prometheus.Counter
+	toExperts     prometheus.Counter
 }
 
 // NewMetrics creates the bot's metrics and registers them on reg.
@@ -76,9 +79,24 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		ignoredEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dvkbot_ignored_events_total", Help: "Events deliberately not answered, by reason.",
 		}, []string{"reason"}),
+		brainErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dvkbot_brain_errors_total", Help: "Calls to the bot's memory (Redis or the data folder's file) that failed, by operation; the bot carries on without it.",
+		}, []string{"op"}),
+		captured: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dvkbot_answers_captured_total", Help: "Answers experts saved from Slack (Answer modal, Save as dvkbot answer shortcut).",
+		}),
+		toExperts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dvkbot_questions_to_experts_total", Help: "Unanswered questions posted in the experts' channel.",
+		}),
 	}
 	reg.MustRegister(m.events, m.answers, m.latency, m.slackErrors, m.slackRetries, m.reconnects,
 		m.feedback, m.unanswered, m.panics, m.queueDepth, m.refused, m.lost, m.refusedURLs, m.badEnvelopes,
-		m.duplicates, m.ignoredEvents)
+		m.duplicates, m.ignoredEvents, m.brainErrors, m.captured, m.toExperts)
 	return m
+}
+
+// BrainFailed counts a failed call to the brain made outside the bot, such as reading captured
+// entries for a knowledge reload.
+func (m *Metrics) BrainFailed(op string) {
+	m.brainErrors.WithLabelValues(op).Inc()
 }

@@ -161,8 +161,8 @@ func TestMrkdwnTenThousandItems(t *testing.T) {
 }
 
 // slackToken is every construct of ours that may start with '<' in mrkdwn: a link to a web or
-// mail address with an optional label, or a user mention.
-var slackToken = regexp.MustCompile(`^<(?:(?:https?://[^\s<>|]+|mailto:[^\s<>|]+)(?:\|[^<>|]*)?|@[UW][A-Z0-9]+)>`)
+// mail address with an optional label, or a user or channel mention.
+var slackToken = regexp.MustCompile(`^<(?:(?:https?://[^\s<>|]+|mailto:[^\s<>|]+)(?:\|[^<>|]*)?|@[UW][A-Z0-9]+|#[CG][A-Z0-9]+)>`)
 
 // checkMrkdwn fails when s could do in Slack more than show text: every '<' must open a link or
 // user mention of ours, every '&' an escape, and no broadcast may appear.

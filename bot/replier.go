@@ -22,6 +22,8 @@ type SlackAPI interface {
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 }
 
 var _ SlackAPI = (*slack.Client)(nil)
@@ -198,4 +200,25 @@ func retryDelay(err error, backoff time.Duration) (time.Duration, bool) {
 var transientSlackErrors = map[string]bool{
 	"internal_error": true, "fatal_error": true, "service_unavailable": true,
 	"request_timeout": true, "ratelimited": true,
+}
+
+// OpenView opens a modal with a trigger_id, which Slack accepts once and within 3 seconds: there
+// is no time for a retry, so a failure is counted and returned at once.
+func (r *replier) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	if _, err := r.api.OpenViewContext(ctx, triggerID, view); err != nil {
+		r.metrics.slackErrors.WithLabelValues("views.open").Inc()
+		return fmt.Errorf("views.open: %w", err)
+	}
+	return nil
+}
+
+// Permalink is the link to a message (or thread, with its root's ts).
+func (r *replier) Permalink(ctx context.Context, channel, ts string) (string, error) {
+	var link string
+	err := r.retry(ctx, "chat.getPermalink", func() error {
+		var err error
+		link, err = r.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+		return err
+	})
+	return link, err
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
@@ -28,7 +30,8 @@ func init() {
 	subcommands = []subcommand{
 		{"help", "help", "how to ask and what I know", (*Bot).helpMessage},
 		{"topics", "topics", "every topic I can answer", (*Bot).topicsMessage},
-		{"gaps", "gaps", "the questions I could not answer lately, most asked first (and your own private ones, for you only)", (*Bot).gapsMessage},
+		{"gaps", "gaps", "the questions I could not answer lately, most asked first, each with an Answer button (and your own private ones, for you only)", (*Bot).gapsMessage},
+		{"forget", "forget ID", "withdraw an answer saved from Slack (its author or an admin only)", (*Bot).forgetMessage},
 	}
 }
 
@@ -48,8 +51,12 @@ func (b *Bot) slash(ctx context.Context, cmd slack.SlashCommand, received time.T
 	}
 	a := b.opts.Answerer.Answer(text)
 	// Only the asker sees a slash command's answer, so its question is private wherever asked.
-	b.asked(a, Asker{User: cmd.UserID}, "channel", cmd.ChannelID, "user", cmd.UserID)
-	msg := AnswerMessage(a, MessageOptions{Ephemeral: true, Question: html.UnescapeString(text)})
+	b.asked(ctx, a, brain.Ask{User: cmd.UserID, Channel: cmd.ChannelID})
+	opts := MessageOptions{Ephemeral: true, Question: html.UnescapeString(text)}
+	if !a.Answered {
+		opts.Loop = b.loopOffer(a.Match.Question.Text, cmd.UserID, cmd.ChannelID, "", false)
+	}
+	msg := AnswerMessage(a, opts)
 	if b.respond(ctx, cmd.ResponseURL, msg, slack.ResponseTypeEphemeral) {
 		b.answered(a, sourceSlash, received, "channel", cmd.ChannelID, "user", cmd.UserID)
 	}
@@ -114,27 +121,72 @@ var kindHeading = map[knowledge.Kind]string{
 	knowledge.Together: "How they work together", knowledge.HowTo: "How to", knowledge.FAQ: "Common questions",
 }
 
-// gapsMessage lists the questions asked where everyone could see them, then the asker's own
-// private ones: a slash command's answer is shown to its asker only.
-func (b *Bot) gapsMessage(_ context.Context, cmd slack.SlashCommand) Message {
-	public, own := b.gaps.Top(maxGapsShown), b.gaps.Own(cmd.UserID, maxGapsShown)
-	if len(public) == 0 && len(own) == 0 {
-		return TextMessage("Unanswered questions", "No unanswered questions lately. :tada:")
+// gapsMessage lists the questions asked where everyone could see them, each with an Answer
+// button, then the asker's own private ones: a slash command's answer is shown to its asker
+// only.
+func (b *Bot) gapsMessage(ctx context.Context, cmd slack.SlashCommand) Message {
+	public, own, err := b.listGaps(ctx, cmd.UserID)
+	if err != nil {
+		return TextMessage("Unanswered questions", "I cannot reach my memory right now, so I cannot list them: try again in a moment.")
 	}
-	var s strings.Builder
-	if len(public) > 0 {
-		s.WriteString("The questions I could not answer lately, most asked first. Each is a knowledge entry waiting to be written:\n\n")
-		writeGaps(&s, public)
-	}
-	if len(own) > 0 {
-		s.WriteString("\n*Your own unanswered questions* (asked privately; only you see these):\n\n")
-		writeGaps(&s, own)
-	}
-	return TextMessage("Unanswered questions", s.String())
+	return GapsMessage(public, own)
 }
 
-func writeGaps(s *strings.Builder, gaps []Gap) {
-	for _, g := range gaps {
-		fmt.Fprintf(s, "• %s (%d×, last %s)\n", EscapeText(g.Question), g.Count, g.Last.UTC().Format("Jan 2 15:04 MST"))
+// forgetMessage withdraws an answer saved from Slack: every replica stops answering with it. Only
+// an author of one of its versions or an admin (DVK_ADMINS) may.
+func (b *Bot) forgetMessage(ctx context.Context, cmd slack.SlashCommand) Message {
+	fields := strings.Fields(cmd.Text)
+	if len(fields) != 2 {
+		return TextMessage("Forget an answer", fmt.Sprintf("Say which: `%s forget ID`, with the id of an answer saved from Slack (`dvkbot topics` lists them).", b.opts.SlashCommand))
 	}
+	id := fields[1]
+	ctx, cancel := context.WithTimeout(ctx, brainTimeout)
+	defer cancel()
+	history, err := b.brain.History(ctx, id)
+	if err != nil {
+		b.brainFailed("history", err)
+		return TextMessage("Forget an answer", "I cannot reach my memory right now: try again in a moment.")
+	}
+	if len(history) == 0 {
+		return TextMessage("Forget an answer", fmt.Sprintf("No answer saved from Slack has the id `%s`. Built-in answers and the team's knowledge folder are changed in their files.", EscapeText(id)))
+	}
+	if !b.mayForget(cmd.UserID, history) {
+		return TextMessage("Forget an answer", fmt.Sprintf("Only who wrote `%s` or an admin may withdraw it.", EscapeText(id)))
+	}
+	if _, err := b.brain.WithdrawEntry(ctx, id); err != nil {
+		b.brainFailed("withdraw_entry", err)
+		return TextMessage("Forget an answer", "I cannot reach my memory right now: try again in a moment.")
+	}
+	b.log.Info("answer withdrawn", "entry", id, "by", cmd.UserID)
+	return TextMessage("Forget an answer", fmt.Sprintf("Withdrawn: `%s`. I stop answering with it within seconds.", EscapeText(id)))
+}
+
+// mayForget reports whether user may withdraw the entry of history: an admin, or an author of
+// one of its versions.
+func (b *Bot) mayForget(user string, history []brain.Captured) bool {
+	if slices.Contains(b.opts.Admins, user) {
+		return true
+	}
+	return slices.ContainsFunc(history, func(c brain.Captured) bool { return c.Author == user })
+}
+
+// listGaps returns up to maxGapsShown of the questions asked where everyone could see them, and
+// of the viewer's own private ones.
+func (b *Bot) listGaps(ctx context.Context, viewer string) (public, own []brain.Gap, err error) {
+	ctx, cancel := context.WithTimeout(ctx, brainTimeout)
+	defer cancel()
+	gaps, err := b.brain.ListGaps(ctx, viewer, 0)
+	if err != nil {
+		b.brainFailed("list_gaps", err)
+		return nil, nil, err
+	}
+	for _, g := range gaps {
+		switch {
+		case g.Public && len(public) < maxGapsShown:
+			public = append(public, g)
+		case !g.Public && len(own) < maxGapsShown:
+			own = append(own, g)
+		}
+	}
+	return public, own, nil
 }

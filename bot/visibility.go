@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/dvkbot/dvkbot/bot/internal/ttl"
 )
 
 // lookupTimeout bounds a conversations.info call: the answer waits on it.
@@ -20,14 +22,14 @@ const lookupTimeout = 5 * time.Second
 type channelVisibility struct {
 	api   SlackAPI
 	log   *slog.Logger
-	known *ttlCache[bool]
+	known *ttl.Cache[bool]
 
 	mu      sync.Mutex
 	pending map[string]chan struct{} // closed when the lookup of a channel is done
 }
 
 func newChannelVisibility(api SlackAPI, log *slog.Logger) *channelVisibility {
-	return &channelVisibility{api: api, log: log, known: newTTLCache[bool](maxRemembered, channelMemory),
+	return &channelVisibility{api: api, log: log, known: ttl.New[bool](maxRemembered, channelMemory, nil),
 		pending: map[string]chan struct{}{}}
 }
 

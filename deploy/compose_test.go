@@ -35,6 +35,9 @@ type composeService struct {
 	} `json:"healthcheck"`
 }
 
+// dataDir is where the image keeps DVK_DATA_DIR's folder, owned by its user.
+const dataDir = "/var/lib/dvkbot"
+
 // withDefault expands ${VAR:-default} to its default, as Compose does with VAR unset.
 var withDefault = regexp.MustCompile(`\$\{[A-Z_]+:-([^}]*)\}`)
 
@@ -45,6 +48,7 @@ func TestCompose(t *testing.T) {
 	}
 	var f struct {
 		Services map[string]composeService `json:"services"`
+		Volumes  map[string]any            `json:"volumes"`
 	}
 	if err := yaml.Unmarshal(data, &f); err != nil {
 		t.Fatalf("decode compose.yaml: %v", err)
@@ -57,6 +61,12 @@ func TestCompose(t *testing.T) {
 	for _, v := range s.Volumes {
 		if v.Type == "bind" && v.Target == s.Environment["DVK_KNOWLEDGE_DIR"] && v.ReadOnly {
 			knowledge = withDefault.ReplaceAllString(v.Source, "$1")
+		}
+	}
+	dataVolume := "no named volume at DVK_DATA_DIR"
+	for _, v := range s.Volumes {
+		if _, declared := f.Volumes[v.Source]; v.Type == "volume" && declared && v.Target == s.Environment["DVK_DATA_DIR"] && !v.ReadOnly {
+			dataVolume = v.Target
 		}
 	}
 	entries, _ := filepath.Glob(filepath.Join(knowledge, "*.md"))
@@ -74,5 +84,7 @@ func TestCompose(t *testing.T) {
 		{"restart", s.Restart, "unless-stopped"},
 		{"metrics port", s.Ports, []string{"127.0.0.1:8080:8080"}},
 		{"DVK_HTTP_ADDR", s.Environment["DVK_HTTP_ADDR"], ":8080"},
+		// The image makes this folder for the runtime user, so the volume starts writable by it.
+		{"data volume", dataVolume, dataDir},
 	})
 }

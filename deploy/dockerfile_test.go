@@ -117,7 +117,9 @@ func TestDockerfileStages(t *testing.T) {
 		{"runtime image", runtime.image, "gcr.io/distroless/static-debian13:nonroot"},
 		{"base image label", strings.Contains(labels, `org.opencontainers.image.base.name="`+runtime.image+`"`), true},
 		{"runtime user", runtime.find("USER"), []string{"65532:65532"}},
-		{"binary copied from build", runtime.find("COPY"), []string{"--from=" + build.name + " /out/dvkbot /dvkbot"}},
+		{"binary copied from build", runtime.find("COPY"), []string{"--from=" + build.name + " /out/dvkbot /dvkbot",
+			// DVK_DATA_DIR's folder, owned by the runtime user: a volume mounted there starts so.
+			"--from=" + build.name + " --chown=65532:65532 /out/data " + dataDir}},
 		{"entrypoint", execForm(t, runtime.find("ENTRYPOINT")), []string{"/dvkbot"}},
 		{"cmd", execForm(t, runtime.find("CMD")), []string{"serve"}},
 	})
@@ -209,8 +211,9 @@ func TestDockerfileBuildsStaticBinary(t *testing.T) {
 		{"PT_INTERP (dynamic loader)", interp, false},
 		{"DT_NEEDED libraries", len(libs), 0},
 		{"stripped (-s)", f.Section(".symtab") == nil, true},
-		// distroless/static is about 2 MB: the image stays under 30 MB.
-		{"binary under 27 MiB", info.Size() < 27<<20, true},
+		// distroless/static is about 2 MB: the image stays under 35 MB (about 13 MB compressed).
+		// The Redis client of the shared brain is about 8 MB of the binary.
+		{"binary under 32 MiB", info.Size() < 32<<20, true},
 		{"version stamped", strings.Contains(string(got), version), true},
 	})
 }

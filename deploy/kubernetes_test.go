@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -27,10 +28,14 @@ const (
 	overlayDir = "kubernetes/overlays/example"
 	// fakeEnv stands in for the dvkbot.env an operator writes from dvkbot.env.example.
 	fakeEnv = "SLACK_APP_TOKEN=xapp-1-test\nSLACK_BOT_TOKEN=xoxb-test\n"
+	// fakeRedisEnv stands in for the redis.env an operator writes from redis.env.example.
+	fakeRedisEnv = "REDIS_PASSWORD=0123456789abcdef0123456789abcdef\n"
+	// redisName prefixes the names of the Redis component's objects.
+	redisName = "dvkbot-redis"
 )
 
-// objects is the output of one kustomize build, keyed by kind: each kind appears once.
-type objects map[string][]byte
+// objects is the output of one kustomize build, by kind and then name.
+type objects map[string]map[string][]byte
 
 // kustomize builds dir exactly as `kustomize build dir` would (root-only load restrictions).
 func kustomize(t *testing.T, dir string) objects {
@@ -45,10 +50,10 @@ func kustomize(t *testing.T, dir string) objects {
 		if err != nil {
 			t.Fatalf("%s %s: %v", r.GetKind(), r.GetName(), err)
 		}
-		if _, dup := objs[r.GetKind()]; dup {
-			t.Fatalf("kustomize build %s: more than one %s", dir, r.GetKind())
+		if objs[r.GetKind()] == nil {
+			objs[r.GetKind()] = map[string][]byte{}
 		}
-		objs[r.GetKind()] = y
+		objs[r.GetKind()][r.GetName()] = y
 	}
 	return objs
 }
@@ -58,8 +63,10 @@ func kustomize(t *testing.T, dir string) objects {
 func builds(t *testing.T) map[string]objects {
 	t.Helper()
 	root := copyDeploy(t)
-	if err := os.WriteFile(filepath.Join(root, overlayDir, "dvkbot.env"), []byte(fakeEnv), 0o600); err != nil {
-		t.Fatal(err)
+	for file, text := range map[string]string{"dvkbot.env": fakeEnv, "redis.env": fakeRedisEnv} {
+		if err := os.WriteFile(filepath.Join(root, overlayDir, file), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return map[string]objects{"base": kustomize(t, baseDir), "overlay": kustomize(t, filepath.Join(root, overlayDir))}
 }
@@ -73,22 +80,46 @@ func copyDeploy(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Remove(filepath.Join(root, overlayDir, "dvkbot.env")); err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
+	for _, file := range []string{"dvkbot.env", "redis.env"} {
+		if err := os.Remove(filepath.Join(root, overlayDir, file)); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
 	}
 	return root
 }
 
-// decode reads the object of the given kind with the real Kubernetes type; unknown fields fail.
+// decode reads dvkbot's own object of the given kind (not the Redis component's) with the real
+// Kubernetes type; unknown fields fail. The build must hold exactly one.
 func decode[T any](t *testing.T, objs objects, kind string) T {
 	t.Helper()
+	var names []string
+	for name := range objs[kind] {
+		if !strings.HasPrefix(name, redisName) {
+			names = append(names, name)
+		}
+	}
+	if len(names) != 1 {
+		t.Fatalf("%d %s objects of dvkbot in the build (%v), want 1", len(names), kind, names)
+	}
+	return decodeNamed[T](t, objs, kind, names[0])
+}
+
+// decodeNamed reads the object of a kind and name (a generated one by its name without the
+// hash suffix) with the real Kubernetes type; unknown fields fail.
+func decodeNamed[T any](t *testing.T, objs objects, kind, name string) T {
+	t.Helper()
 	var v T
-	y, ok := objs[kind]
+	y, ok := objs[kind][name]
+	for full, gen := range objs[kind] {
+		if !ok && strings.HasPrefix(full, name+"-") && !strings.Contains(strings.TrimPrefix(full, name+"-"), "-") {
+			y, ok = gen, true
+		}
+	}
 	if !ok {
-		t.Fatalf("no %s in the build", kind)
+		t.Fatalf("no %s %s in the build", kind, name)
 	}
 	if err := yaml.UnmarshalStrict(y, &v); err != nil {
-		t.Fatalf("decode %s: %v", kind, err)
+		t.Fatalf("decode %s %s: %v", kind, name, err)
 	}
 	return v
 }
@@ -130,17 +161,24 @@ func show(v any) any {
 }
 
 func TestKustomizeBuildKinds(t *testing.T) {
-	common := []string{"ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service"}
-	want := map[string][]string{"base": common, "overlay": append([]string{"Namespace", "ServiceMonitor"}, common...)}
+	common := []string{"ConfigMap/dvkbot-knowledge", "Deployment/dvkbot", "NetworkPolicy/dvkbot", "PodDisruptionBudget/dvkbot", "Secret/dvkbot-slack", "Service/dvkbot-metrics"}
+	redis := []string{"Deployment/dvkbot-redis", "NetworkPolicy/dvkbot-redis", "PersistentVolumeClaim/dvkbot-redis", "Secret/dvkbot-redis", "Service/dvkbot-redis"}
+	want := map[string][]string{"base": common, "overlay": slices.Concat([]string{"Namespace/dvkbot", "ServiceMonitor/dvkbot"}, common, redis)}
+	hashed := regexp.MustCompile(`-[a-z0-9]{10}$`) // a generated Secret's content hash
 	for name, objs := range builds(t) {
-		var kinds []string
-		for kind := range objs {
-			kinds = append(kinds, kind)
+		var got []string
+		for kind, byName := range objs {
+			for n := range byName {
+				if kind == "Secret" {
+					n = hashed.ReplaceAllString(n, "")
+				}
+				got = append(got, kind+"/"+n)
+			}
 		}
-		slices.Sort(kinds)
+		slices.Sort(got)
 		slices.Sort(want[name])
-		if !slices.Equal(kinds, want[name]) {
-			t.Errorf("%s kinds = %v, want %v", name, kinds, want[name])
+		if !slices.Equal(got, want[name]) {
+			t.Errorf("%s objects = %v, want %v", name, got, want[name])
 		}
 	}
 }
@@ -308,13 +346,20 @@ func TestNetworkPolicy(t *testing.T) {
 					t.Errorf("egress rule %v allows every port", r)
 				}
 				egress = append(egress, ports(r.Ports)...)
+				if slices.Contains(ports(r.Ports), "TCP/6379") && !onlyTo(r.To, redisPodLabels(t, objs)) {
+					t.Errorf("egress to Redis's port reaches more than the Redis pods: %v", r.To)
+				}
 			}
 			slices.Sort(egress)
+			wantEgress := []string{"TCP/443", "TCP/53", "UDP/53"}
+			if name == "overlay" { // with the Redis component
+				wantEgress = []string{"TCP/443", "TCP/53", "TCP/6379", "UDP/53"}
+			}
 			runChecks(t, []check{
 				{"policyTypes", np.Spec.PolicyTypes, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}},
 				{"selects the bot", selects(&np.Spec.PodSelector, podLabels(t, objs)), true},
 				{"ingress", ingress, []string{"TCP/8080"}},
-				{"egress", egress, []string{"TCP/443", "TCP/53", "UDP/53"}},
+				{"egress", egress, wantEgress},
 			})
 		})
 	}
@@ -451,13 +496,15 @@ func TestOverlay(t *testing.T) {
 		{"Pod Security Standard", ns.Labels["pod-security.kubernetes.io/enforce"], "restricted"},
 		{"image pinned", tag != "" && tag != "latest", true},
 	})
-	for kind, y := range objs {
-		var o metav1.PartialObjectMetadata
-		if err := yaml.Unmarshal(y, &o); err != nil {
-			t.Fatal(err)
-		}
-		if kind != "Namespace" && o.Namespace != ns.Name {
-			t.Errorf("%s in namespace %q, want %q", kind, o.Namespace, ns.Name)
+	for kind, byName := range objs {
+		for name, y := range byName {
+			var o metav1.PartialObjectMetadata
+			if err := yaml.Unmarshal(y, &o); err != nil {
+				t.Fatal(err)
+			}
+			if kind != "Namespace" && o.Namespace != ns.Name {
+				t.Errorf("%s %s in namespace %q, want %q", kind, name, o.Namespace, ns.Name)
+			}
 		}
 	}
 }

@@ -39,6 +39,12 @@ type slackManifest struct {
 			URL          string `json:"url"`
 			ShouldEscape bool   `json:"should_escape"`
 		} `json:"slash_commands"`
+		Shortcuts []struct {
+			Name        string `json:"name"`
+			Type        string `json:"type"`
+			CallbackID  string `json:"callback_id"`
+			Description string `json:"description"`
+		} `json:"shortcuts"`
 	} `json:"features"`
 	OAuthConfig struct {
 		Scopes struct {
@@ -92,7 +98,18 @@ func TestSlackManifest(t *testing.T) {
 		{"name fits", len(m.DisplayInformation.Name) <= 35 && m.DisplayInformation.Name != "", true},
 		{"description fits", len(m.DisplayInformation.Description) <= 140 && m.DisplayInformation.Description != "", true},
 	})
-	// The commands scope is what lets an app own a slash command.
+	// Message shortcuts, exactly the ones the bot handles (the callback id is how it knows them).
+	var shortcuts []string
+	for _, sc := range m.Features.Shortcuts {
+		if sc.Type != "message" || sc.Name == "" || len(sc.Name) > 25 || sc.Description == "" || len(sc.Description) > 80 {
+			t.Errorf("shortcut %+v: want a message shortcut with a name (at most 25 characters) and a description (at most 80)", sc)
+		}
+		shortcuts = append(shortcuts, sc.CallbackID)
+	}
+	if !slices.Equal(shortcuts, bot.MessageShortcuts) {
+		t.Errorf("shortcuts %v, want the bot's %v", shortcuts, bot.MessageShortcuts)
+	}
+	// The commands scope is what lets an app own a slash command, and message shortcuts.
 	if !slices.Contains(m.OAuthConfig.Scopes.Bot, "commands") {
 		t.Errorf("scopes %v lack commands, needed by /dvk", m.OAuthConfig.Scopes.Bot)
 	}

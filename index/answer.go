@@ -70,8 +70,7 @@ func (ix *Index) leadCovers(id string, terms []string) bool {
 	if !ok {
 		return false
 	}
-	covered, _ := ix.asked(terms).coverage(info.leadTerms)
-	return covered >= minFollowUpCoverage
+	return ix.lookUp(info, ix.asked(terms), nil).coverage(inLead, false) >= minFollowUpCoverage
 }
 
 // followUpPattern is how a question that leans on the previous answer starts.

@@ -221,8 +221,8 @@ func BenchmarkBuild(b *testing.B) {
 // bareMatch is bleve alone: the question text as a MatchQuery on each field the engine
 // searches, analysed by bleve with the engine's analyzer, top candidates taken.
 func bareMatch(b *testing.B, ix *Index, q string) {
-	fields := make([]query.Query, len(fieldNames))
-	for i, name := range fieldNames {
+	fields := make([]query.Query, len(retrievalNames))
+	for i, name := range retrievalNames {
 		mq := bleve.NewMatchQuery(q)
 		mq.SetField(name)
 		mq.Analyzer = en.AnalyzerName

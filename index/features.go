@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -79,35 +80,89 @@ func (a *asked) markRare() {
 	}
 }
 
-// phrasing is the weighted Dice overlap of the question with the closest listed phrasing, in
+// phraseSet is an entry's phrasings with, for each term, the phrasings that use it: a question
+// shares terms with a few phrasings of an entry out of dozens, and only those can be closest.
+type phraseSet struct {
+	list  []phrase
+	terms []termID // the distinct terms of the phrasings, sorted
+	start []int32  // the phrasings using terms[i] are at[start[i]:start[i+1]]
+	at    []uint16
+}
+
+// newPhraseSet indexes list by term.
+func newPhraseSet(list []phrase) phraseSet {
+	list = list[:min(len(list), math.MaxUint16)] // a file's size bounds them far below this
+	users := map[termID][]uint16{}
+	for i, p := range list {
+		for _, id := range slices.Compact(slices.Sorted(slices.Values(p.ids))) {
+			users[id] = append(users[id], uint16(i))
+		}
+	}
+	ps := phraseSet{list: list, terms: slices.Sorted(maps.Keys(users))}
+	ps.start = make([]int32, 0, len(ps.terms)+1)
+	for _, id := range ps.terms {
+		ps.start = append(ps.start, int32(len(ps.at)))
+		ps.at = append(ps.at, users[id]...)
+	}
+	ps.start = append(ps.start, int32(len(ps.at)))
+	return ps
+}
+
+// phrasing is the weighted Dice overlap of the question with the closest phrasing of ps, in
 // two weightings. In the first the domain's names weigh at least minAnchorWeight, which tells
 // apart phrasings about different things; in the second (wording) every word weighs as in
 // coverage, which says how much of the question a phrasing accounts for: "docker pants sizing"
-// is one word of three, however weighty "docker" is.
-func (a asked) phrasing(phrasings []phrase) (best, wording float64) {
-	for _, p := range phrasings {
-		var shared, plainShared float64
-		for _, t := range a.terms {
-			if t.id >= 0 && hasID(p.ids, t.id) {
-				shared += t.phraseWeight
-				plainShared += t.weight
+// is one word of three, however weighty "docker" is. scratch holds a sum per phrasing; it is
+// left zeroed.
+func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording float64) {
+	shared, plain := scratch.sized(len(ps.list))
+	var touched []uint16
+	for _, t := range a.terms {
+		i, ok := slices.BinarySearch(ps.terms, t.id)
+		if t.id < 0 || !ok {
+			continue
+		}
+		for _, p := range ps.at[ps.start[i]:ps.start[i+1]] {
+			if shared[p] == 0 && plain[p] == 0 {
+				touched = append(touched, p)
 			}
+			shared[p] += t.phraseWeight
+			plain[p] += t.weight
 		}
-		if sum := a.total + p.weight; sum > 0 {
-			best = max(best, 2*shared/sum)
+	}
+	for _, p := range touched {
+		ph := ps.list[p]
+		if sum := a.total + ph.weight; sum > 0 {
+			best = max(best, 2*shared[p]/sum)
 		}
-		if sum := a.plainTotal + p.plainWeight; sum > 0 {
-			wording = max(wording, 2*plainShared/sum)
+		if sum := a.plainTotal + ph.plainWeight; sum > 0 {
+			wording = max(wording, 2*plain[p]/sum)
 		}
+		shared[p], plain[p] = 0, 0
 	}
 	return best, wording
 }
 
+// phraseScratch is the buffers ranking works in, reused across the candidates of one
+// question: the sums phrasing adds up and the terms a lookup finds.
+type phraseScratch struct {
+	shared, plain []float64
+	whole, part   []termFound
+}
+
+// sized returns the sums for n phrasings, all zero.
+func (s *phraseScratch) sized(n int) (shared, plain []float64) {
+	if len(s.shared) < n {
+		s.shared, s.plain = make([]float64, n), make([]float64, n)
+	}
+	return s.shared[:n], s.plain[:n]
+}
+
 // closest is phrasing for the whole question and for its asking part, whichever is closer.
-func (a asked) closest(asking asked, phrasings []phrase) (best, wording float64) {
-	best, wording = a.phrasing(phrasings)
+func (a asked) closest(asking asked, ps *phraseSet, scratch *phraseScratch) (best, wording float64) {
+	best, wording = a.phrasing(ps, scratch)
 	if len(asking.terms) > 0 {
-		p, w := asking.phrasing(phrasings)
+		p, w := asking.phrasing(ps, scratch)
 		best, wording = max(best, p), max(wording, w)
 	}
 	return best, wording
@@ -121,40 +176,6 @@ func hasID(ids []termID, id termID) bool {
 		}
 	}
 	return false
-}
-
-// coverage is the weighted share of the question's known terms in the sorted set, and the
-// same share of its rare terms.
-func (a asked) coverage(set []termID) (all, rare float64) {
-	var covered, coveredRare float64
-	for _, t := range a.terms {
-		if t.id >= 0 && hasTerm(set, t.id) {
-			covered += t.weight
-			if t.rare {
-				coveredRare += t.weight
-			}
-		}
-	}
-	if a.known > 0 {
-		all = covered / a.known
-	}
-	if a.rare > 0 {
-		rare = coveredRare / a.rare
-	}
-	return all, rare
-}
-
-// uncoveredRarest is the idf of the rarest known term of the question that the sorted set
-// lacks: one telling word the entry never uses ("offline" in "can i use docker desktop
-// offline") says the question asks about something the entry does not cover.
-func (a asked) uncoveredRarest(set []termID) float64 {
-	rarest := 0.0
-	for _, t := range a.terms {
-		if t.id >= 0 && !hasTerm(set, t.id) {
-			rarest = max(rarest, t.idf)
-		}
-	}
-	return rarest
 }
 
 // focus is the IDF-weighted share of the entry's title terms that the question uses: titles name
@@ -196,7 +217,7 @@ var candidateFeatures = append([]string{
 	"bm25_questions", "bm25_title", "bm25_summary", "bm25_body", "bm25_names", "bm25_learned",
 	"relevance", "retrieval_rank", "likelihood",
 	"phrasing", "wording", "learned_phrasing", "learned_wording", "coverage", "lead_coverage", "rare_coverage", "rare_lead_coverage",
-	"uncovered_rarest",
+	"uncovered_rarest", "unled_rarest", "asked_max", "asked_mean",
 	"focus", "entity_recall", "entity_precision", "aspect_recall",
 }, intentKindFeatures()...)
 
@@ -216,7 +237,7 @@ var questionFeatures = append([]string{
 // accounts for.
 var decisionFeatures = []string{
 	"bias", "logit_top", "logit_null", "margin", "top_phrasing", "top_wording", "top_coverage",
-	"top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest", "top_likelihood_gap",
+	"top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest", "top_unled_rarest", "top_likelihood_gap",
 	"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed",
 }
 
@@ -225,7 +246,7 @@ func DecisionFeatureNames() []string { return decisionFeatures }
 
 // decisionFrom are the candidate features the decision reads off the best candidate, in
 // the order of decisionFeatures after "margin".
-var decisionFrom = []string{"phrasing", "wording", "coverage", "lead_coverage", "rare_coverage", "focus", "uncovered_rarest"}
+var decisionFrom = []string{"phrasing", "wording", "coverage", "lead_coverage", "rare_coverage", "focus", "uncovered_rarest", "unled_rarest"}
 
 // decisionFromQuestion are the question features it reads, after those.
 var decisionFromQuestion = []string{"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed"}
@@ -296,27 +317,34 @@ type candidate struct {
 	rank      int     // bleve's rank, from 0; named entries come after its hits
 }
 
-// features computes the candidate features of c for the question, whose terms a and asking
-// part (if any) were looked up once.
-func (ix *Index) features(q Question, a, asking asked, c candidate) []float64 {
+// features appends to f the candidate features of c for the question, whose terms a and
+// asking part (if any) were looked up once.
+func (ix *Index) features(f []float64, q Question, a, asking asked, c candidate, scratch *phraseScratch) []float64 {
 	info := c.info
-	f := make([]float64, 0, len(candidateFeatures))
-	for fld := range numFields {
-		f = append(f, a.orAsking(asking, func(x asked) float64 {
-			return ix.stats[fld].bm25(info.fields[fld], x.terms, len(ix.entries))
-		}))
+	whole := ix.lookUp(info, a, scratch.whole[:0])
+	scratch.whole = whole.found
+	part := lookup{}
+	if len(asking.terms) > 0 {
+		part = ix.lookUp(info, asking, scratch.part[:0])
+		scratch.part = part.found
 	}
-	phrasing, wording := a.closest(asking, info.phrasings)
-	learnedPhrasing, learnedWording := a.closest(asking, info.learned)
-	coverage := a.orAsking(asking, func(x asked) float64 { all, _ := x.coverage(info.terms); return all })
-	rare := a.orAsking(asking, func(x asked) float64 { _, r := x.coverage(info.terms); return r })
-	lead := a.orAsking(asking, func(x asked) float64 { all, _ := x.coverage(info.leadTerms); return all })
-	rareLead := a.orAsking(asking, func(x asked) float64 { _, r := x.coverage(info.leadTerms); return r })
+	for fld := range numFields {
+		f = append(f, whole.orAsking(part, func(l lookup) float64 { return l.bm25(ix, field(fld)) }))
+	}
+	phrasing, wording := a.closest(asking, &info.phrased, scratch)
+	learnedPhrasing, learnedWording := a.closest(asking, &info.learnedSet, scratch)
+	coverage := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, false) })
+	lead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, false) })
+	rare := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, true) })
+	rareLead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, true) })
 	focus := a.orAsking(asking, func(x asked) float64 { return x.focus(info.title) })
 	er, ep := overlap(q.Entities, info.entities)
 	ar, _ := overlap(q.Aspects, info.aspects)
-	f = append(f, c.relevance, 1/float64(1+c.rank), 0, phrasing, wording, learnedPhrasing, learnedWording,
-		coverage, lead, rare, rareLead, a.uncoveredRarest(info.terms)/ix.unknownIDF(), focus, er, ep, ar)
+	askedMax, askedMean := whole.askedShare(ix)
+	f = append(f, c.relevance, 1/float64(1+c.rank), whole.likelihood(ix), phrasing, wording,
+		learnedPhrasing, learnedWording, coverage, lead, rare, rareLead,
+		whole.uncoveredRarest(inTerms)/ix.unknownIDF(), whole.uncoveredRarest(inLead)/ix.unknownIDF(),
+		askedMax, askedMean, focus, er, ep, ar)
 	for i := range intentNames {
 		on := q.Cues&(1<<i) != 0
 		for _, kind := range knowledge.Kinds {

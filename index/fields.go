@@ -20,12 +20,26 @@ const (
 	numFields
 )
 
-// fieldNames are the bleve field names, in field order.
+// fieldNames name the fields in features and explanations, in field order.
 var fieldNames = [numFields]string{"questions", "title", "summary", "body", "names", "learned"}
 
-// fieldBoosts weigh each field in the bleve query that retrieves candidates. Retrieval only
-// has to bring the right entry among the candidates; ranking them is the model's job.
-var fieldBoosts = [numFields]float64{3, 2, 1.5, 1, 2, 2}
+// retrievalField is the bleve field each field is indexed in. bleve needs only two: what names
+// an entry's topic (its lead) and what explains it (its text). Retrieval only has to bring the
+// right entry among the candidates, ranking them is the model's job, and every field a query
+// searches costs a posting list per term.
+var retrievalField = [numFields]int{leadField, leadField, textField, textField, leadField, leadField}
+
+// The bleve fields, their names and their boosts in the query.
+const (
+	leadField = iota
+	textField
+	numRetrievalFields
+)
+
+var (
+	retrievalNames  = [numRetrievalFields]string{"lead", "text"}
+	retrievalBoosts = [numRetrievalFields]float64{2, 1}
+)
 
 // termID numbers the knowledge base's terms, so an entry's fields are compact sorted slices
 // rather than maps.
@@ -87,71 +101,18 @@ func hasTerm(set []termID, id termID) bool {
 	return ok
 }
 
-// likelihoodWeights weigh each field in an entry's language model: how much a word there
-// stands for what the entry is about.
-var likelihoodWeights = [numFields]float64{3, 2, 1.5, 1, 2, 3}
-
-// likelihoodMu is the Dirichlet prior of the entries' language models: how many weighted words
-// of the whole knowledge base each entry's own words are mixed with.
-const likelihoodMu = 50
-
-// likelihood is the log-probability of the question's known terms under the entry's language
-// model, its fields mixed by likelihoodWeights and smoothed towards the whole knowledge base.
-// Unlike BM25 it also counts what the entry lacks: a question's word that the entry never uses
-// lowers it.
-func (ix *Index) likelihood(info *entryInfo, q []askedTerm) float64 {
-	var length float64
-	for f, b := range info.fields {
-		length += likelihoodWeights[f] * float64(b.length)
-	}
-	score := 0.0
-	for _, t := range q {
-		if t.id < 0 {
-			continue
-		}
-		var count float64
-		for f, b := range info.fields {
-			count += likelihoodWeights[f] * float64(b.count(t.id))
-		}
-		score += math.Log((count + likelihoodMu*ix.collection[t.id]) / (length + likelihoodMu))
-	}
-	return score
-}
-
 // fieldStats are what BM25 needs of a field across the knowledge base.
 type fieldStats struct {
-	df     []int32 // entries whose field holds each term, by termID
+	df     []int32   // entries whose field holds each term, by termID
+	idf    []float64 // BM25's idf of each term in the field, by termID
 	avgLen float64
 }
 
-// BM25's parameters, bleve's and Lucene's defaults.
-const (
-	bm25K1 = 1.2
-	bm25B  = 0.75
-)
-
-// bm25 scores a field for the question's terms and divides by the best score the same terms
-// could reach, so it reads from 0 to 1 and compares across questions: raw BM25 grows with the
-// question's length and rarity.
-func (s *fieldStats) bm25(b bag, q []askedTerm, entries int) float64 {
-	if s.avgLen == 0 {
-		return 0
+// learnIDF computes the field's idfs once its document frequencies are final.
+func (s *fieldStats) learnIDF(entries int) {
+	s.idf = make([]float64, len(s.df))
+	for id, n := range s.df {
+		df := float64(n)
+		s.idf[id] = math.Log(1 + (float64(entries)-df+0.5)/(df+0.5))
 	}
-	var score, best float64
-	norm := bm25K1 * (1 - bm25B + bm25B*float64(b.length)/s.avgLen)
-	for _, t := range q {
-		if t.id < 0 {
-			continue
-		}
-		df := float64(s.df[t.id])
-		idf := math.Log(1 + (float64(entries)-df+0.5)/(df+0.5))
-		best += idf * (bm25K1 + 1)
-		if tf := float64(b.count(t.id)); tf > 0 {
-			score += idf * tf * (bm25K1 + 1) / (tf + norm)
-		}
-	}
-	if best == 0 {
-		return 0
-	}
-	return score / best
 }

@@ -5,15 +5,15 @@ package index
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -21,7 +21,10 @@ import (
 // Index answers questions from a fixed set of entries. It is safe for concurrent use and never
 // changes after Build: a reload builds a new Index and swaps it whole.
 type Index struct {
-	bleve     bleve.Index
+	bleve bleve.Index
+	// advanced and mapping are what searching with bleve's searchers directly needs.
+	advanced  bleveindex.Index
+	mapping   mapping.IndexMapping
 	lx        *lexicon
 	analyzer  *analysis.DefaultAnalyzer
 	tokenizer analysis.Tokenizer
@@ -33,6 +36,8 @@ type Index struct {
 	df  []int32
 	// stats are each field's document frequencies and average length, for BM25.
 	stats [numFields]fieldStats
+	// askedIn counts, by termID, the phrasings of all entries that use each term.
+	askedIn []int32
 	// led marks, by termID, the terms some entry's lead uses (listed and learned questions,
 	// title, names).
 	led []bool
@@ -47,9 +52,12 @@ type Index struct {
 	entities  *names
 	aspects   *names
 	// bySet lists the ids of the entries about each set of entities (see entitySet).
-	bySet   map[string][]string
-	anchors map[string]bool
-	generic map[string]bool
+	bySet map[string][]string
+	// byPrimary lists, for each entity, the ids of the entries that name it first, the most
+	// focused (fewest entities) first, at most maxPrimary of them.
+	byPrimary map[string][]string
+	anchors   map[string]bool
+	generic   map[string]bool
 	// topical are the terms of the entries' titles: the words that name topics, as opposed
 	// to words that are merely rare ("better", "instead").
 	topical map[string]bool
@@ -68,8 +76,16 @@ type entryInfo struct {
 	title     phrase
 	phrasings []phrase
 	learned   []phrase
-	entities  []string
-	aspects   []string
+	// phrased and learnedSet index the phrasings and learned questions by term, once they are
+	// final.
+	phrased, learnedSet phraseSet
+	// weightedLength is the entry's length in its language model (see likelihoodWeights).
+	weightedLength float64
+	// asked counts, for each term, how many of the entry's phrasings (title, listed and learned
+	// questions) use it.
+	asked    bag
+	entities []string
+	aspects  []string
 }
 
 // Option changes how Build indexes and matches.
@@ -110,6 +126,10 @@ func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
 	if err == nil {
 		err = ix.indexAll(entries)
 	}
+	if err == nil {
+		ix.advanced, err = bi.Advanced()
+		ix.mapping = m
+	}
 	if err != nil {
 		_ = bi.Close() // a failed reload must not leave scorch's goroutines behind
 		return nil, err
@@ -127,7 +147,7 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 		bleve: bi, lx: lx, analyzer: analyzer, tokenizer: analyzer.Tokenizer, model: o.model,
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
 		ids: map[string]termID{}, known: map[string]int{}, spellings: newSpellings(),
-		entities: newNames(), aspects: newNames(), bySet: map[string][]string{},
+		entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{},
 		anchors: map[string]bool{}, generic: map[string]bool{}, topical: map[string]bool{},
 	}, nil
 }
@@ -135,18 +155,24 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 // indexAll learns what matching needs of each entry, then gives bleve every entry's analysed
 // fields in one batch.
 func (ix *Index) indexAll(entries []knowledge.Entry) error {
-	docs := make([]map[string]any, len(entries))
+	analysed := ix.analyseAll(entries)
+	docs := make([]*document.Document, len(entries))
 	for i, e := range entries {
-		docs[i] = ix.learn(e)
+		docs[i] = ix.learn(e, analysed[i])
 	}
 	ix.learnLexicon()
 	ix.dropSharedPhrasings()
 	ix.dropPassingNames()
 	ix.learnStats()
+	ix.learnAsked()
+	ix.keepFocused()
 	ix.learnWeights()
+	for _, info := range ix.entries {
+		info.phrased, info.learnedSet = newPhraseSet(info.phrasings), newPhraseSet(info.learned)
+	}
 	batch := ix.bleve.NewBatch()
 	for i, e := range entries {
-		if err := batch.Index(e.ID, docs[i]); err != nil {
+		if err := batch.IndexAdvanced(docs[i]); err != nil {
 			return fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
 	}
@@ -171,7 +197,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return nil, fmt.Errorf("terms analyzer: %w", err)
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range fieldNames {
+	for _, name := range retrievalNames {
 		text := bleve.NewTextFieldMapping()
 		text.Analyzer = termsAnalyzer
 		text.Store = false
@@ -187,14 +213,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
 	return m, nil
-}
-
-// fieldTexts are an entry's texts, by field, with the questions learned for it.
-func fieldTexts(e knowledge.Entry, learned []string) [numFields]string {
-	summary := e.Summary()
-	body := strings.Replace(e.Body, summary, "", 1)
-	names := strings.ReplaceAll(strings.Join(append(slices.Clone(e.Entities), e.Aspects...), "\n"), "-", " ")
-	return [numFields]string{strings.Join(e.Questions, "\n"), e.Title, summary, body, names, strings.Join(learned, "\n")}
 }
 
 // Entries returns every indexed entry, sorted by id.

@@ -2,48 +2,146 @@ package index
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// learn records what matching needs to know of an entry beyond bleve's index: its fields'
-// terms, the words a typo may stand for, the entities and aspects it names. It returns the
-// document bleve indexes: each field's terms, space-separated.
-func (ix *Index) learn(e knowledge.Entry) map[string]any {
-	info := &entryInfo{entry: e}
-	doc := make(map[string]any, numFields)
-	var lead [numFields]bag
-	learned := ix.model.Learned[e.ID]
-	for f, text := range fieldTexts(e, learned) {
-		surface, seq := ix.analyzeWords(text)
-		info.fields[f] = newBag(ix.idsOf(seq))
-		doc[fieldNames[f]] = strings.Join(seq, " ")
-		for _, w := range surface {
-			ix.known[w]++
-		}
-		if f != int(fieldSummary) && f != int(fieldBody) && f != int(fieldLearned) {
-			lead[f] = info.fields[f]
-		}
+// fieldText is one text of an entry and the field it goes in; analysedText is what analysing
+// it gave: its words as written (lower case) and its terms.
+type (
+	fieldText struct {
+		f    field
+		text string
 	}
-	info.terms = union(info.fields[:]...)
-	info.leadTerms = union(lead[:]...)
-	info.title = phrase{ids: ix.idsOf(ix.terms(e.Title))}
-	for _, t := range ix.terms(e.Title) {
-		ix.topical[t] = true
+	analysedText struct {
+		surface, terms []string
 	}
-	for _, q := range append([]string{e.Title}, e.Questions...) {
-		info.phrasings = append(info.phrasings, phrase{ids: ix.idsOf(ix.terms(q))})
+)
+
+// entryTexts are an entry's texts, each listed question and learned question on its own, in
+// the order learn takes them.
+func entryTexts(e knowledge.Entry, learned []string) []fieldText {
+	summary := e.Summary()
+	texts := []fieldText{{fieldTitle, e.Title}}
+	for _, q := range e.Questions {
+		texts = append(texts, fieldText{fieldQuestions, q})
 	}
 	for _, q := range learned {
-		info.learned = append(info.learned, phrase{ids: ix.idsOf(ix.terms(q))})
+		texts = append(texts, fieldText{fieldLearned, q})
 	}
+	return append(texts, fieldText{fieldSummary, summary},
+		fieldText{fieldBody, strings.Replace(e.Body, summary, "", 1)},
+		fieldText{fieldTags, strings.ReplaceAll(strings.Join(append(slices.Clone(e.Entities), e.Aspects...), "\n"), "-", " ")})
+}
+
+// analyseAll analyses every entry's texts, on as many cores as there are: analysis is most of
+// the cost of a build, and each text's is independent of the others'.
+func (ix *Index) analyseAll(entries []knowledge.Entry) [][]analysedText {
+	out := make([][]analysedText, len(entries))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				texts := entryTexts(entries[i], ix.model.Learned[entries[i].ID])
+				out[i] = make([]analysedText, len(texts))
+				for j, t := range texts {
+					out[i][j].surface, out[i][j].terms = ix.analyzeWords(t.text)
+				}
+			}
+		})
+	}
+	for i := range entries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// learn records what matching needs to know of an entry beyond bleve's index, from its
+// analysed texts: its fields' terms, its phrasings, the words a typo may stand for, the
+// entities and aspects it names. It returns the document bleve indexes: each bleve field's
+// terms, already analysed.
+func (ix *Index) learn(e knowledge.Entry, analysed []analysedText) *document.Document {
+	info := &entryInfo{entry: e}
+	var seqs [numFields][]termID
+	var retrieved [numRetrievalFields][]string
+	for i, t := range entryTexts(e, ix.model.Learned[e.ID]) {
+		a := analysed[i]
+		for _, w := range a.surface {
+			ix.known[w]++
+		}
+		ids := ix.idsOf(a.terms)
+		seqs[t.f] = append(seqs[t.f], ids...)
+		retrieved[retrievalField[t.f]] = append(retrieved[retrievalField[t.f]], a.terms...)
+		switch t.f {
+		case fieldTitle:
+			info.title = phrase{ids: distinct(ids)}
+			info.phrasings = append(info.phrasings, info.title)
+			for _, term := range a.terms {
+				ix.topical[term] = true // the words that name topics
+			}
+		case fieldQuestions:
+			info.phrasings = append(info.phrasings, phrase{ids: distinct(ids)})
+		case fieldLearned:
+			info.learned = append(info.learned, phrase{ids: distinct(ids)})
+		}
+	}
+	for f := range numFields {
+		info.fields[f] = newBag(seqs[f])
+	}
+	info.terms = union(info.fields[:]...)
+	info.leadTerms = union(info.fields[fieldQuestions], info.fields[fieldTitle], info.fields[fieldTags])
 	ix.learnNames(info)
 	key := entitySet(e.Entities)
 	ix.bySet[key] = append(ix.bySet[key], e.ID)
+	if len(e.Entities) > 0 {
+		ix.byPrimary[e.Entities[0]] = append(ix.byPrimary[e.Entities[0]], e.ID)
+	}
 	ix.entries[e.ID] = info
+	doc := document.NewDocument(e.ID)
+	for f, seq := range retrieved {
+		doc.AddField(document.NewTextFieldCustom(retrievalNames[f], nil, nil, bleveindex.IndexField, preAnalysedText(seq)))
+	}
 	return doc
+}
+
+// distinct is ids without repeats, in order of first use.
+func distinct(ids []termID) []termID {
+	out := make([]termID, 0, len(ids))
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// preAnalysedText is text already analysed, handed to bleve as the analyzer of its own field:
+// bleve would otherwise tokenize again what learn has just analysed.
+func preAnalysedText(terms []string) analysis.Analyzer {
+	stream := make(analysis.TokenStream, len(terms))
+	for i, t := range terms {
+		stream[i] = &analysis.Token{Term: []byte(t), Position: i + 1, Type: analysis.AlphaNumeric}
+	}
+	return preAnalysed(stream)
+}
+
+// preAnalysed is an analyzer that returns its tokens whatever the input.
+type preAnalysed analysis.TokenStream
+
+// Analyze returns the tokens.
+func (p preAnalysed) Analyze([]byte) analysis.TokenStream {
+	return analysis.TokenStream(p)
 }
 
 // idsOf numbers terms, giving new terms the next free id.
@@ -258,6 +356,7 @@ func (ix *Index) learnStats() {
 		}
 		for f, b := range info.fields {
 			lengths[f] += b.length
+			info.weightedLength += likelihoodWeights[f] * float64(b.length)
 			total += likelihoodWeights[f] * float64(b.length)
 			for i, id := range b.ids {
 				ix.stats[f].df[id]++
@@ -271,6 +370,37 @@ func (ix *Index) learnStats() {
 	for f := range ix.stats {
 		if len(ix.entries) > 0 {
 			ix.stats[f].avgLen = float64(lengths[f]) / float64(len(ix.entries))
+		}
+		ix.stats[f].learnIDF(len(ix.entries))
+	}
+}
+
+// keepFocused keeps, for each entity, the maxPrimary entries naming it first that name the
+// fewest entities: those most about it.
+func (ix *Index) keepFocused() {
+	for name, ids := range ix.byPrimary {
+		slices.SortStableFunc(ids, func(a, b string) int {
+			return len(ix.entries[a].entities) - len(ix.entries[b].entities)
+		})
+		ix.byPrimary[name] = ids[:min(len(ids), maxPrimary)]
+	}
+}
+
+// maxPrimary bounds the entries added to a question's candidates for each entity it names.
+const maxPrimary = 3
+
+// learnAsked counts which entries' phrasings use each term: "logs" is asked about under one
+// entry far more than under any other, and that says more than its rarity.
+func (ix *Index) learnAsked() {
+	ix.askedIn = make([]int32, len(ix.ids))
+	for _, info := range ix.entries {
+		var seq []termID
+		for _, p := range append(slices.Clone(info.phrasings), info.learned...) {
+			seq = append(seq, slices.Compact(slices.Sorted(slices.Values(p.ids)))...)
+		}
+		info.asked = newBag(seq)
+		for i, id := range info.asked.ids {
+			ix.askedIn[id] += int32(info.asked.counts[i])
 		}
 	}
 }

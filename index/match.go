@@ -5,14 +5,11 @@ import (
 	"math"
 	"sort"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
-
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
 // candidates is how many bleve hits the model ranks.
-const candidates = 30
+const candidates = 20
 
 // Hit is one ranked entry with the evidence behind its rank.
 type Hit struct {
@@ -97,19 +94,21 @@ func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
 	}
 	top := max(raw[0].score, 1e-9) // bleve's best score; the named entries that follow have none
 	hits := make([]Hit, len(raw))
-	likelihoods := make([]float64, len(raw))
+	features := make([]float64, 0, len(raw)*len(candidateFeatures)) // one allocation for all hits
+	var scratch phraseScratch
 	best := math.Inf(-1)
 	for i, r := range raw {
 		c := candidate{info: ix.entries[r.id], relevance: r.score / top, rank: i}
-		hits[i] = Hit{Entry: c.info.entry, Features: ix.features(q, a, asking, c)}
-		likelihoods[i] = ix.likelihood(c.info, a.terms)
-		best = max(best, likelihoods[i])
+		start := len(features)
+		features = ix.features(features, q, a, asking, c, &scratch)
+		hits[i] = Hit{Entry: c.info.entry, Features: features[start:len(features):len(features)]}
+		best = max(best, hits[i].Features[likelihoodFeature])
 	}
 	// The likelihood says something only against the other candidates': per known term, how
 	// far below the best one each candidate is.
 	known := float64(max(len(a.terms), 1))
 	for i := range hits {
-		hits[i].Features[likelihoodFeature] = (likelihoods[i] - best) / known
+		hits[i].Features[likelihoodFeature] = (hits[i].Features[likelihoodFeature] - best) / known
 	}
 	return hits
 }
@@ -141,44 +140,11 @@ func (ix *Index) judge(m *Match) {
 	}
 }
 
-// search runs one bleve query built in code from the analysed terms: a term query per known
-// term and field, each field boosted by its weight. Nothing of the user's text is parsed as
-// query syntax.
-func (ix *Index) search(q Question) ([]rawHit, error) {
-	clauses := make([]query.Query, 0, len(q.Terms)*int(numFields))
-	for _, t := range q.Terms {
-		id, ok := ix.ids[t]
-		if !ok {
-			continue
-		}
-		for f, name := range fieldNames {
-			if ix.stats[f].df[id] == 0 {
-				continue
-			}
-			tq := bleve.NewTermQuery(t)
-			tq.SetField(name)
-			tq.SetBoost(fieldBoosts[f])
-			clauses = append(clauses, tq)
-		}
-	}
-	if len(clauses) == 0 {
-		return nil, nil
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(clauses...), candidates, 0, false)
-	res, err := ix.bleve.Search(req)
-	if err != nil {
-		return nil, err
-	}
-	raw := make([]rawHit, len(res.Hits))
-	for i, h := range res.Hits {
-		raw[i] = rawHit{id: h.ID, score: h.Score}
-	}
-	return raw, nil
-}
-
-// withNamedEntries adds to bleve's hits the entries all of whose entities the question names:
-// "what does kubernetes do exactly?" in a ramble about standups is about what-is-kubernetes
-// even when the ramble's other words lift a dozen other entries above it in bleve's ranking.
+// withNamedEntries adds to bleve's hits the entries all of whose entities the question names,
+// and the few entries most about each entity it names (see byPrimary): "what does kubernetes
+// do exactly?" in a ramble about standups is about what-is-kubernetes even when the ramble's
+// other words lift a dozen other entries above it in bleve's ranking, and "how does a pod
+// work" is about the entry on pods however many others mention pods in passing.
 // They join with no bleve score. Each subset of the named entities is one lookup; a question
 // naming very many entities is looked up by its first maxNamedSet only.
 func (ix *Index) withNamedEntries(q Question, raw []rawHit) []rawHit {
@@ -196,6 +162,14 @@ func (ix *Index) withNamedEntries(q Question, raw []rawHit) []rawHit {
 			}
 		}
 		for _, id := range ix.bySet[entitySet(subset)] {
+			if !seen[id] {
+				seen[id] = true
+				raw = append(raw, rawHit{id: id})
+			}
+		}
+	}
+	for _, name := range named {
+		for _, id := range ix.byPrimary[name] {
 			if !seen[id] {
 				seen[id] = true
 				raw = append(raw, rawHit{id: id})

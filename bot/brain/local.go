@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/dvkbot/dvkbot/bot/internal/ttl"
 )
 
 // local is the in-process brain, in memory or in a bbolt file: dedupe and thread context in
@@ -15,8 +17,8 @@ import (
 type local struct {
 	store   kv
 	now     func() time.Time
-	seen    *ttlCache
-	threads *ttlCache
+	seen    *ttl.Cache[struct{}]
+	threads *ttl.Cache[string]
 	changes *notifier
 }
 
@@ -49,8 +51,8 @@ func newLocal(store kv, opts Options) *local {
 	now := opts.clock()
 	return &local{
 		store: store, now: now,
-		seen:    newTTLCache(maxHot, DedupeWindow, now),
-		threads: newTTLCache(maxHot, ThreadTTL, now),
+		seen:    ttl.New[struct{}](maxHot, DedupeWindow, now),
+		threads: ttl.New[string](maxHot, ThreadTTL, now),
 		changes: newNotifier(),
 	}
 }
@@ -60,7 +62,7 @@ func (l *local) MarkSeen(_ context.Context, key string) (bool, error) {
 	if err := requireIDs(field{"event key", key}); err != nil {
 		return false, fmt.Errorf("brain: mark seen: %w", err)
 	}
-	return l.seen.addNew(key, ""), nil
+	return l.seen.AddNew(key, struct{}{}), nil
 }
 
 // RememberThread implements ThreadMemory.
@@ -68,13 +70,13 @@ func (l *local) RememberThread(_ context.Context, channel, threadTS, entryID str
 	if err := checkThread(channel, threadTS, entryID); err != nil {
 		return fmt.Errorf("brain: remember thread: %w", err)
 	}
-	l.threads.set(threadKey(channel, threadTS), entryID)
+	l.threads.Set(threadKey(channel, threadTS), entryID)
 	return nil
 }
 
 // RecallThread implements ThreadMemory.
 func (l *local) RecallThread(_ context.Context, channel, threadTS string) (string, bool, error) {
-	id, ok := l.threads.get(threadKey(channel, threadTS))
+	id, ok := l.threads.Get(threadKey(channel, threadTS))
 	return id, ok, nil
 }
 

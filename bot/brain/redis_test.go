@@ -1,142 +1,31 @@
 package brain_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"io"
-	"net"
-	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/dvkbot/dvkbot/bot/brain"
+	"github.com/dvkbot/dvkbot/bot/brain/braintest"
 	"github.com/dvkbot/dvkbot/bot/slackfake"
 )
 
-// redisServer is a real redis-server this test started on a loopback port.
-type redisServer struct {
-	port int
-	cmd  *exec.Cmd
-	// exited is closed once the process has been waited for.
-	exited chan struct{}
-}
-
-// url is the server's address as DVK_REDIS_URL would give it.
-func (s *redisServer) url() string {
-	return "redis://127.0.0.1:" + strconv.Itoa(s.port) + "/0"
-}
-
-// startRedis starts a redis-server for this test, killed when it ends. Without redis-server
-// the test is skipped, unless DVK_REQUIRE_REDIS=1 (as in CI) makes that a failure.
+// startRedis starts a redis-server for this test (see braintest.StartRedis).
 func startRedis(t testing.TB) *redisServer {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("DVK_REQUIRE_REDIS") == "1" {
-			t.Fatalf("DVK_REQUIRE_REDIS=1 but redis-server is not installed: %v", err)
-		}
-		t.Skip("redis-server is not installed: skipping the shared brain's tests (apt-get install redis-server runs them)")
-	}
-	var failures []string
-	for range 5 { // another process may take the free port before the server binds it
-		s, err := startRedisOn(t, freePort(t))
-		if err == nil {
-			return s
-		}
-		failures = append(failures, err.Error())
-	}
-	t.Fatalf("redis-server did not start:\n%s", strings.Join(failures, "\n"))
-	return nil
+	return &redisServer{braintest.StartRedis(t)}
 }
 
-// freePort is a loopback TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startRedisOn starts redis-server on port, without persistence, and returns once its log says
-// it accepts connections and it answers PING.
-func startRedisOn(t testing.TB, port int) (*redisServer, error) {
-	t.Helper()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &redisServer{port: port, cmd: cmd, exited: make(chan struct{})}
-	ready := make(chan bool, 1)
-	var log strings.Builder
-	go func() {
-		lines := bufio.NewScanner(out)
-		said := false
-		for lines.Scan() {
-			log.WriteString(lines.Text() + "\n")
-			if !said && strings.Contains(lines.Text(), "Ready to accept connections") {
-				said = true
-				ready <- true
-				break
-			}
-		}
-		if !said {
-			ready <- false
-		}
-		_, _ = io.Copy(io.Discard, out) // keeps the server from blocking on a full pipe
-		_ = cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(s.kill)
-	select {
-	case ok := <-ready:
-		if !ok {
-			<-s.exited
-			return nil, errors.New("redis-server on port " + strconv.Itoa(port) + " exited:\n" + log.String())
-		}
-	case <-time.After(patience):
-		s.kill()
-		return nil, errors.New("redis-server did not get ready in " + patience.String())
-	}
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port)})
-	defer client.Close()
-	if err := client.Ping(t.Context()).Err(); err != nil {
-		s.kill()
-		return nil, err
-	}
-	return s, nil
-}
-
-// kill stops the server and waits for it to exit.
-func (s *redisServer) kill() {
-	_ = s.cmd.Process.Kill()
-	<-s.exited
-}
-
-// client is a plain Redis client on the server, for looking behind the brain.
-func (s *redisServer) client(t testing.TB) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(s.port)})
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+// redisServer is a real redis-server this test started, with the brain's helpers.
+type redisServer struct {
+	*braintest.Redis
 }
 
 // openShared opens a shared brain on the server, closed when the test ends.
 func (s *redisServer) openShared(t testing.TB, clock *slackfake.Clock) brain.Brain {
 	t.Helper()
-	opts := brain.Options{RedisURL: s.url()}
+	opts := brain.Options{RedisURL: s.URL()}
 	if clock != nil {
 		opts.Now = clock.Now
 	}
@@ -150,7 +39,7 @@ func (s *redisServer) openShared(t testing.TB, clock *slackfake.Clock) brain.Bra
 
 func TestRedisContract(t *testing.T) {
 	server := startRedis(t)
-	raw := server.client(t)
+	raw := server.Client(t)
 	runContract(t, func(t *testing.T, clock *slackfake.Clock) brain.Brain {
 		mustDo(t, raw.FlushDB(t.Context()).Err())
 		return server.openShared(t, clock)
@@ -201,7 +90,7 @@ func TestRedisMissedPublishIsCaught(t *testing.T) {
 	ctx := t.Context()
 	b := server.openShared(t, nil)
 	changes := b.Watch(ctx)
-	mustDo(t, server.client(t).Incr(ctx, "dvkbot:entries:revision").Err()) // a change, no publish
+	mustDo(t, server.Client(t).Incr(ctx, "dvkbot:entries:revision").Err()) // a change, no publish
 	select {
 	case <-changes:
 	case <-time.After(patience):
@@ -215,7 +104,7 @@ func TestRedisSetsTTLs(t *testing.T) {
 	server := startRedis(t)
 	ctx := t.Context()
 	b := server.openShared(t, nil)
-	raw := server.client(t)
+	raw := server.Client(t)
 	must(b.MarkSeen(ctx, "event:Ev1"))(t)
 	mustDo(t, b.RememberThread(ctx, "C1", "1.1", "docker-swarm"))
 	for key, max := range map[string]time.Duration{
@@ -234,7 +123,7 @@ func TestRedisSurvivesReplicaRestart(t *testing.T) {
 	server := startRedis(t)
 	clock := slackfake.NewClock()
 	checkSurvivesRestart(t, func() brain.Brain {
-		b, err := brain.Open(brain.Options{RedisURL: server.url(), Now: clock.Now})
+		b, err := brain.Open(brain.Options{RedisURL: server.URL(), Now: clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +139,7 @@ func TestRedisOutage(t *testing.T) {
 	defer cancel()
 	b := server.openShared(t, nil)
 	must(b.MarkSeen(ctx, "event:Ev1"))(t)
-	server.kill()
+	server.Kill()
 	start := time.Now()
 
 	if err := b.Ping(ctx); err == nil {
@@ -270,8 +159,8 @@ func TestRedisOutage(t *testing.T) {
 	}
 
 	t.Logf("five calls failed in %v with Redis down", time.Since(start))
-	if _, err := startRedisOn(t, server.port); err != nil {
-		t.Skipf("could not restart redis-server on port %d to check the recovery: %v", server.port, err)
+	if _, err := braintest.StartRedisOn(t, server.Port); err != nil {
+		t.Skipf("could not restart redis-server on port %d to check the recovery: %v", server.Port, err)
 	}
 	if first, err := b.MarkSeen(ctx, "event:Ev3"); err != nil || !first {
 		t.Errorf("once Redis is back: first=%v err=%v", first, err)

@@ -22,6 +22,9 @@ const (
 	maxAltText       = 2000
 	maxActions       = 25
 	maxContext       = 10
+	maxLabel         = 2000 // an input block's label and hint
+	maxPlaceholder   = 150
+	maxInputLength   = 3000 // a plain_text_input's max_length, and so its value
 )
 
 // blockChecks holds the block types Slack accepts and what to check in
@@ -35,7 +38,7 @@ var blockChecks = map[string]func(*checker, map[string]any, string){
 	"divider":         nil,
 	"rich_text":       nil,
 	"markdown":        nil,
-	"input":           nil,
+	"input":           (*checker).input,
 	"file":            nil,
 	"video":           nil,
 	"table":           nil,
@@ -130,6 +133,16 @@ func (c *checker) section(m map[string]any, ptr string) {
 	}
 }
 
+// input checks an input block (modals, Home tabs): a plain_text label, an optional hint,
+// and its element.
+func (c *checker) input(m map[string]any, ptr string) {
+	c.text(m["label"], ptr+"/label", true, maxLabel)
+	if hint, ok := m["hint"]; ok {
+		c.text(hint, ptr+"/hint", true, maxLabel)
+	}
+	c.element(m["element"], ptr+"/element", map[string]bool{})
+}
+
 func (c *checker) header(m map[string]any, ptr string) {
 	c.text(m["text"], ptr+"/text", true, maxHeaderText)
 }
@@ -179,9 +192,31 @@ func (c *checker) element(v any, ptr string, ids map[string]bool) {
 		}
 		ids[id] = true
 	}
-	if typ == "button" {
+	switch typ {
+	case "button":
 		c.button(m, ptr)
+	case "plain_text_input":
+		c.plainTextInput(m, ptr)
 	}
+}
+
+// plainTextInput checks a text field: its placeholder and lengths, and that its initial value
+// fits them.
+func (c *checker) plainTextInput(m map[string]any, ptr string) {
+	if p, ok := m["placeholder"]; ok {
+		c.text(p, ptr+"/placeholder", true, maxPlaceholder)
+	}
+	limit := maxInputLength
+	for _, key := range []string{"min_length", "max_length"} {
+		n, ok := m[key].(float64)
+		if _, present := m[key]; present && (!ok || n < 0 || n > maxInputLength) {
+			c.fail(ptr+"/"+key, "must be a number from 0 to %d", maxInputLength)
+		}
+		if key == "max_length" && ok && int(n) < limit {
+			limit = int(n)
+		}
+	}
+	c.maxLen(m, "initial_value", ptr, limit)
 }
 
 func (c *checker) button(m map[string]any, ptr string) {

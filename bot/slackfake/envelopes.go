@@ -25,9 +25,34 @@ type Delivery struct {
 
 // SendEventsAPI wraps an inner event (see AppMention, Message, ...; a map,
 // a struct or valid JSON as json.RawMessage) in Slack's event_callback
-// payload and events_api envelope, sends it on the current connection and
-// returns its envelope_id for WaitAck.
+// payload and events_api envelope, sends it on the current connection (see
+// DeliverTo) and returns its envelope_id for WaitAck.
 func (s *Server) SendEventsAPI(t testing.TB, event any, d ...Delivery) string {
+	t.Helper()
+	payload, extra := s.eventsAPI(t, event, d)
+	return s.sendEnvelope(t, "events_api", payload, extra)
+}
+
+// SendEventsAPIToAll sends one event (one event_id) in its own envelope on
+// every open connection at once, as Slack's retries can when an app runs
+// several processes: each process may receive the same event. It returns the
+// envelope ids, oldest connection first.
+func (s *Server) SendEventsAPIToAll(t testing.TB, event any, d ...Delivery) []string {
+	t.Helper()
+	payload, extra := s.eventsAPI(t, event, d)
+	s.current(t) // waits for a connection, as every Send does
+	s.mu.Lock()
+	open := s.openLocked()
+	s.mu.Unlock()
+	ids := make([]string, len(open))
+	for i, c := range open {
+		ids[i] = s.sendEnvelopeOn(t, c, "events_api", payload, extra)
+	}
+	return ids
+}
+
+// eventsAPI builds an events_api envelope's payload and fields for event.
+func (s *Server) eventsAPI(t testing.TB, event any, d []Delivery) (json.RawMessage, map[string]any) {
 	t.Helper()
 	var del Delivery
 	if len(d) > 0 {
@@ -47,11 +72,11 @@ func (s *Server) SendEventsAPI(t testing.TB, event any, d ...Delivery) string {
 		}},
 		"is_ext_shared_channel": false, "event_context": "4-fake-" + del.EventID,
 	}
-	return s.sendEnvelope(t, "events_api", mustJSON(payload), map[string]any{
+	return mustJSON(payload), map[string]any{
 		"accepts_response_payload": del.AcceptsResponsePayload,
 		"retry_attempt":            del.RetryAttempt,
 		"retry_reason":             del.RetryReason,
-	})
+	}
 }
 
 // SlashCommand is what a user typed; empty fields get defaults.
@@ -166,13 +191,6 @@ func (s *Server) messageFor(a BlockAction) map[string]any {
 		m["thread_ts"] = a.ThreadTS
 	}
 	return m
-}
-
-func (s *Server) triggerID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.nextIDLocked()
-	return fmt.Sprintf("%d.%d.fake%08x", 1000000000+n, 2000000000, n)
 }
 
 // toJSON marshals v, passing json.RawMessage, []byte and string through

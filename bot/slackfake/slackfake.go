@@ -14,6 +14,14 @@
 // in the middle of a frame (SetSocketFault). With a simulated Clock shared
 // with the app (WithClock), a minute-long outage takes no real minute.
 //
+// It serves several Socket Mode connections at once, as Slack does for an
+// app run as several processes: DeliverTo picks the connection an envelope
+// goes to, and SendEventsAPIToAll sends one event to every one. Modals work
+// as in Slack: every payload carries a trigger_id that views.open takes once
+// (within 3 s on a simulated clock), WaitViews returns the modals opened, and
+// SendViewSubmission and SendMessageAction send what a person's submit or
+// message shortcut sends.
+//
 // A test starts one, points the bot at it and drives it:
 //
 //	fake := slackfake.New(t)
@@ -103,6 +111,9 @@ type Server struct {
 	socketFault  SocketFault            // what happens to new Socket Mode connections
 	channels     map[string]ChannelKind // conversations set with SetChannel
 	stalls       map[string]*stall      // method -> calls held until released
+	route        int                    // which open connection gets envelopes: 0 the newest (see DeliverTo)
+	triggers     map[string]trigger     // trigger_id -> when issued and whether used
+	views        map[string]View        // view id -> modal opened with views.open
 }
 
 // Option configures a Server.
@@ -138,6 +149,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		sent:         map[string]time.Time{},
 		channels:     map[string]ChannelKind{},
 		stalls:       map[string]*stall{},
+		triggers:     map[string]trigger{},
+		views:        map[string]View{},
 	}
 	for _, opt := range opts {
 		opt(s)

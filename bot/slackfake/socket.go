@@ -297,27 +297,58 @@ func (s *Server) SendRaw(t testing.TB, frame string) {
 	s.write(t, s.current(t), []byte(frame))
 }
 
-// current returns the newest connection not told to disconnect, waiting a
-// bounded time for the app to (re)connect.
+// current returns the connection envelopes go to: the newest one not told to disconnect, or
+// the one DeliverTo chose; it waits a bounded time for the app to (re)connect.
 func (s *Server) current(t testing.TB) *wsConn {
 	t.Helper()
 	var c *wsConn
 	ok := s.await(sendWait, func() bool {
-		for _, x := range slices.Backward(s.conns) {
-			select {
-			case <-x.retired:
-				continue
-			default:
-				c = x
-				return true
-			}
+		open := s.openLocked()
+		switch {
+		case s.route == 0 && len(open) > 0:
+			c = open[len(open)-1]
+		case s.route > 0 && len(open) >= s.route:
+			c = open[s.route-1]
 		}
-		return false
+		return c != nil
 	})
 	if !ok {
-		t.Fatalf("slackfake: no Socket Mode connection within %v; saw %s", sendWait, s.summary())
+		t.Fatalf("slackfake: no Socket Mode connection (delivering to %d) within %v; saw %s", s.route, sendWait, s.summary())
 	}
 	return c
+}
+
+// openLocked lists the live connections not told to disconnect, oldest first. The caller
+// holds mu.
+func (s *Server) openLocked() []*wsConn {
+	var open []*wsConn
+	for _, c := range s.conns {
+		select {
+		case <-c.retired:
+		default:
+			open = append(open, c)
+		}
+	}
+	return open
+}
+
+// DeliverTo makes the envelopes sent from now on go to the n-th open Socket Mode connection,
+// oldest first (1 is the first the app opened), as Slack picks any one of an app's
+// connections for each envelope; 0 goes back to the newest. With two bot processes connected
+// one after the other, DeliverTo(1) and DeliverTo(2) choose the process.
+func (s *Server) DeliverTo(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.route = max(n, 0)
+}
+
+// WaitOpen waits until at least n Socket Mode connections are open at once (not told to
+// disconnect), failing the test after timeout.
+func (s *Server) WaitOpen(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	if !s.await(timeout, func() bool { return len(s.openLocked()) >= n }) {
+		t.Fatalf("slackfake: fewer than %d open Socket Mode connections after %v; saw %s", n, timeout, s.summary())
+	}
 }
 
 func (s *Server) write(t testing.TB, c *wsConn, data []byte) {
@@ -327,10 +358,16 @@ func (s *Server) write(t testing.TB, c *wsConn, data []byte) {
 	}
 }
 
-// sendEnvelope sends an envelope and remembers when, to time the ack.
+// sendEnvelope sends an envelope on the current connection (see DeliverTo) and remembers
+// when, to time the ack.
 func (s *Server) sendEnvelope(t testing.TB, typ string, payload json.RawMessage, extra map[string]any) string {
 	t.Helper()
-	c := s.current(t)
+	return s.sendEnvelopeOn(t, s.current(t), typ, payload, extra)
+}
+
+// sendEnvelopeOn sends an envelope on c.
+func (s *Server) sendEnvelopeOn(t testing.TB, c *wsConn, typ string, payload json.RawMessage, extra map[string]any) string {
+	t.Helper()
 	s.mu.Lock()
 	id := envelopeID(s.nextIDLocked())
 	s.sent[id] = time.Now()

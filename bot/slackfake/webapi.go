@@ -42,10 +42,12 @@ type method struct {
 var methods = map[string]method{
 	"apps.connections.open": {AppToken, (*Server).connectionsOpen},
 	"auth.test":             {BotToken, (*Server).authTest},
+	"chat.getPermalink":     {BotToken, (*Server).permalink},
 	"chat.postMessage":      {BotToken, (*Server).postMessage},
 	"chat.postEphemeral":    {BotToken, (*Server).postEphemeral},
 	"chat.update":           {BotToken, (*Server).updateMessage},
 	"conversations.info":    {BotToken, (*Server).conversationInfo},
+	"views.open":            {BotToken, (*Server).openView},
 	"views.publish":         {BotToken, (*Server).publishView},
 }
 
@@ -354,8 +356,35 @@ func (s *Server) postMessage(c *Call) reply {
 	defer s.mu.Unlock()
 	c.TS = s.nextTSLocked()
 	msg := botMessage(c)
-	s.messages[c.Channel+"/"+c.TS] = msg
-	return reply{"ok": true, "channel": c.Channel, "ts": c.TS, "message": msg}
+	channel := dmOf(c.Channel)
+	s.messages[channel+"/"+c.TS] = msg
+	return reply{"ok": true, "channel": channel, "ts": c.TS, "message": msg}
+}
+
+// dmOf is where Slack posts a message sent to channel: a user id stands for the app's direct
+// message with that person, whose id the fake makes from the user's (U0ALICE: D0ALICE).
+func dmOf(channel string) string {
+	if rest, ok := strings.CutPrefix(channel, "U"); ok {
+		return "D" + rest
+	}
+	if rest, ok := strings.CutPrefix(channel, "W"); ok {
+		return "D" + rest
+	}
+	return channel
+}
+
+// permalink answers chat.getPermalink with a link in Slack's form, for any conversation the
+// fake knows of (see SetChannel).
+func (s *Server) permalink(c *Call) reply {
+	ts := c.Params.Get("message_ts")
+	if _, ok := s.channelKind(c.Channel); !ok {
+		return failure("channel_not_found")
+	}
+	if ts == "" {
+		return failure("message_not_found")
+	}
+	link := "https://fake.slack.com/archives/" + c.Channel + "/p" + strings.ReplaceAll(ts, ".", "")
+	return reply{"ok": true, "channel": c.Channel, "permalink": link}
 }
 
 func (s *Server) postEphemeral(c *Call) reply {

@@ -25,6 +25,16 @@ type EngineConfig struct {
 	KnowledgeDir string `envconfig:"DVK_KNOWLEDGE_DIR" desc:"folder of team knowledge (*.md) merged over the built-in base, reloaded on change"`
 }
 
+// BrainConfig says where the bot keeps what it learns (events handled, threads, unanswered
+// questions, votes, answers captured in Slack): serve remembers there, and topics and export
+// read the captured answers from it. Neither set: in memory, lost on exit.
+type BrainConfig struct {
+	// DataDir is the folder where one bot keeps what it learns across restarts.
+	DataDir string `envconfig:"DVK_DATA_DIR" desc:"folder that keeps what the bot learns across restarts"`
+	// RedisURL is a Redis shared by several replicas; it may hold a password, never printed.
+	RedisURL string `envconfig:"DVK_REDIS_URL" desc:"redis:// or rediss:// URL shared by several replicas (wins over DVK_DATA_DIR)"`
+}
+
 // OpsConfig locates the ops server: serve listens there, healthcheck asks it.
 type OpsConfig struct {
 	// HTTPAddr is where the ops server listens: /healthz, /readyz, /metrics.
@@ -53,12 +63,8 @@ type serveConfig struct {
 	// ShutdownTimeout bounds the drain of replies in flight after SIGTERM.
 	ShutdownTimeout time.Duration `envconfig:"DVK_SHUTDOWN_TIMEOUT" default:"8s" desc:"time replies in flight may take after SIGTERM (at most 9s)"`
 
-	// The knowledge loop's settings, checked now so a deployment can set them ahead of it.
-
-	// DataDir is the folder where the bot keeps what it learns across restarts.
-	DataDir string `envconfig:"DVK_DATA_DIR" desc:"folder that keeps what the bot learns across restarts"`
-	// RedisURL is a Redis shared by several replicas; it may hold a password, never printed.
-	RedisURL string `envconfig:"DVK_REDIS_URL" desc:"redis:// or rediss:// URL shared by several replicas"`
+	// The knowledge loop: where the bot keeps what it learns, and who answers what it cannot.
+	BrainConfig
 	// ExpertsChannel is the channel id where unanswered questions are posted.
 	ExpertsChannel string `envconfig:"DVK_EXPERTS_CHANNEL" desc:"channel id where unanswered questions go"`
 	// Admins are the user ids who may withdraw any captured entry.
@@ -199,6 +205,13 @@ func (c EngineConfig) validate() []varError {
 	return p
 }
 
+func (c BrainConfig) validate() []varError {
+	var p problems
+	checkFolder(&p, "DVK_DATA_DIR", c.DataDir)
+	checkRedisURL(&p, c.RedisURL)
+	return p
+}
+
 func (c OpsConfig) validate() []varError {
 	var p problems
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
@@ -230,8 +243,7 @@ func (c serveConfig) validate() []varError {
 	if c.ShutdownTimeout <= 0 || c.ShutdownTimeout > 9*time.Second {
 		p.add("DVK_SHUTDOWN_TIMEOUT", "want more than 0 and at most 9s (the bot must exit within 10s), got %s", c.ShutdownTimeout)
 	}
-	checkFolder(&p, "DVK_DATA_DIR", c.DataDir)
-	checkRedisURL(&p, c.RedisURL)
+	p = append(p, c.BrainConfig.validate()...)
 	if c.ExpertsChannel != "" && !channelID.MatchString(c.ExpertsChannel) {
 		p.add("DVK_EXPERTS_CHANNEL", "want a channel id such as C0123ABCD (a channel's details show it; not its #name), got %q", c.ExpertsChannel)
 	}

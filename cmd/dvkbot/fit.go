@@ -19,6 +19,7 @@ func runFit(args []string, s stdio) error {
 	test := fs.String("test", "index/testdata/real/test.jsonl", "comma-separated question sets to report, never fitted on")
 	extra := fs.String("extra", "index/testdata/questions.jsonl,index/testdata/dev.jsonl,index/testdata/fresh.jsonl",
 		"comma-separated question sets written for the bot, to fit the answer decision only")
+	cv := fs.Bool("cv", false, "also rank the train split out of fold and list its misses: how the ranking generalises, without dev or test")
 	write := fs.String("write", "", "write the fitted model to this file (index/model.json ships in the binary)")
 	opts := fit.DefaultOptions
 	fs.Float64Var(&opts.L2, "l2", opts.L2, "ridge penalty on the weights")
@@ -41,6 +42,16 @@ func runFit(args []string, s stdio) error {
 	entries, _, err := loadKnowledge("")
 	if err != nil {
 		return err
+	}
+	if *cv {
+		res, err := fit.CrossValidate(entries, fit.Sets{Train: sets["train"], Extra: sets["extra"]}, opts)
+		if err != nil {
+			return err
+		}
+		for _, m := range res.Misses {
+			fmt.Fprintf(s.out, "CV MISS want=%v got=%s %q\n", m.Want, m.Got, m.Q)
+		}
+		fmt.Fprintf(s.out, "train out of fold %s\n", res.Ranking)
 	}
 	model, err := fit.Model(entries, fit.Sets{Train: sets["train"], Extra: sets["extra"], Dev: sets["dev"]}, opts, sure, answer)
 	if err != nil {

@@ -72,7 +72,13 @@ func init() {
 		"lint": {"[DIR]", "Validate knowledge files (the built-in ones when no DIR is given)",
 			"DIR is checked merged over the built-in knowledge, as serve loads it. Every problem is\n" +
 				"printed as FILE:LINE: message; exits 1 when there is any.", runLint},
-		"topics":      {"[--json]", "List the entries the bot answers with: id, kind and title", "", runTopics},
+		"topics": {"[--json]", "List the entries the bot answers with: id, kind, source and title",
+			"Sources: builtin, team (DVK_KNOWLEDGE_DIR) and captured (answers experts saved in Slack, read from\n" +
+				"DVK_DATA_DIR or DVK_REDIS_URL as serve reads them; a running serve holds DVK_DATA_DIR, so stop it first).", runTopics},
+		"export": {"[--force] DIR", "Write the answers experts saved in Slack into DIR as knowledge files",
+			"Reads them from DVK_REDIS_URL or DVK_DATA_DIR (a running serve holds DVK_DATA_DIR: stop it first).\n" +
+				"Each entry is written as DIR/ID.md, with who saved it, when and from where as comments; review\n" +
+				"them, run dvkbot lint DIR, and commit them to the team's folder, whose entries win over captured ones.", runExport},
 		"version":     {"", "Print the version and build info", "", runVersion},
 		"healthcheck": {"", "Exit 0 when a running bot's ops server answers /healthz", "It asks DVK_HTTP_ADDR (default :8080) on this host; container images have no shell or curl for it.", runHealthcheck},
 	}

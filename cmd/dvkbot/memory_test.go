@@ -184,7 +184,7 @@ func indexHeap(t *testing.T) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ix, err := buildIndex("")
+	ix, _, err := buildIndex("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

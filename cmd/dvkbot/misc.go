@@ -39,25 +39,29 @@ func lintEntries(dir string) ([]knowledge.Entry, error) {
 	return entries, err
 }
 
-// runTopics lists the entries the bot can answer with.
+// runTopics lists the entries the bot can answer with, and where each comes from.
 func runTopics(args []string, s stdio) error {
 	fs := flag.NewFlagSet("topics", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	if err := parseNoArgs(fs, args, s); err != nil {
 		return err
 	}
-	cfg, err := loadEngineConfig()
+	var cfg knowledgeConfig
+	if err := load(&cfg); err != nil {
+		return err
+	}
+	l, err := loadLayers(cfg.KnowledgeDir)
 	if err != nil {
 		return err
 	}
-	entries, _, err := loadKnowledge(cfg.KnowledgeDir)
-	if err != nil {
+	if l.captured, err = readCaptured(cfg.BrainConfig); err != nil {
 		return err
 	}
+	rows := topicRows(l)
 	if *asJSON {
-		return json.NewEncoder(s.out).Encode(topics(entries))
+		return json.NewEncoder(s.out).Encode(rows)
 	}
-	printTopics(s.out, entries)
+	printTopicRows(s.out, rows)
 	return nil
 }
 

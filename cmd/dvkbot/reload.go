@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -17,39 +18,58 @@ import (
 // ..data swap) into one reload.
 const reloadDelay = 150 * time.Millisecond
 
-// reloader keeps the index in service in step with the team knowledge folder: it watches the
-// folder, rebuilds the index on every change and swaps it in whole. A broken file is reported
-// and the last good knowledge keeps serving. A folder that cannot be watched (deleted, moved,
-// refused by the system) is logged, counted and reported by ready until it is watched again.
+// reloader keeps the index in service in step with the team knowledge folder and with the
+// entries experts capture in Slack: it watches the folder and the brain, rebuilds the index on
+// every change (here or, through a shared brain, on any replica) and swaps it in whole. A broken
+// file is reported and the last good knowledge keeps serving; a brain that cannot be read
+// leaves the captured entries last read in service. A folder that cannot be watched (deleted,
+// moved, refused by the system) is logged, counted and reported by ready until it is watched
+// again.
 type reloader struct {
 	live    *index.Live
 	dir     string
 	log     *slog.Logger
 	watcher *knowledge.Watcher // nil without a folder
+	store   brain.EntryStore   // where captured entries are kept
+	failed  func(op string)    // counts a failed call to the brain
 	cancel  context.CancelFunc
-	done    chan struct{} // closed when the watching goroutine has returned
+	done    sync.WaitGroup // the watching goroutines
 
 	results       *prometheus.CounterVec
 	entries       prometheus.Gauge
+	capturedGauge prometheus.Gauge
 	watchFailures prometheus.Counter
 	watched       prometheus.Gauge
+
+	// building serialises rebuilds, so a slower one never swaps in knowledge older than a
+	// quicker one after it; it guards captured and revision.
+	building sync.Mutex
+	captured []brain.Captured // the captured entries last read
+	revision uint64           // the brain's revision of captured entries when they were read
 
 	mu       sync.Mutex
 	watchErr error         // why the folder is not watched; nil while it is
 	changed  chan struct{} // closed at the next reload or change of watch status
 }
 
-// startReloader watches dir, then builds the index in service from it (and the built-in base),
-// so that a change made meanwhile is not missed, and reloads on every change until stop.
-// Without a dir it serves the built-in base alone.
-func startReloader(ctx context.Context, dir string, log *slog.Logger, reg prometheus.Registerer) (*reloader, error) {
+// capturedTimeout bounds reading the captured entries for a rebuild.
+const capturedTimeout = 5 * time.Second
+
+// startReloader watches dir and the captured entries of store, then builds the index in service
+// from them (and the built-in base), so that a change made meanwhile is not missed, and reloads
+// on every change until stop. Without a dir it serves the built-in base and captured entries.
+// failed counts a failed call to the brain.
+func startReloader(ctx context.Context, dir string, store brain.EntryStore, failed func(op string), log *slog.Logger, reg prometheus.Registerer) (*reloader, error) {
 	r := &reloader{
-		dir: dir, log: log, done: make(chan struct{}), changed: make(chan struct{}),
+		dir: dir, log: log, store: store, failed: failed, changed: make(chan struct{}),
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dvkbot_knowledge_reloads_total", Help: "Knowledge reloads after a change in DVK_KNOWLEDGE_DIR, by result (ok, error).",
+			Name: "dvkbot_knowledge_reloads_total", Help: "Knowledge reloads after a change in DVK_KNOWLEDGE_DIR or in the entries captured in Slack, by result (ok, error).",
 		}, []string{"result"}),
 		entries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dvkbot_knowledge_entries", Help: "Entries in the knowledge being served.",
+		}),
+		capturedGauge: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dvkbot_knowledge_captured_entries", Help: "Entries captured in Slack in the knowledge being served (not counting those a team entry replaces).",
 		}),
 		watchFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dvkbot_knowledge_watch_failures_total", Help: "Times DVK_KNOWLEDGE_DIR stopped being watched (deleted, moved, refused by the system).",
@@ -61,45 +81,95 @@ func startReloader(ctx context.Context, dir string, log *slog.Logger, reg promet
 	if dir != "" {
 		r.watcher = knowledge.NewWatcher(dir, reloadDelay, knowledge.WatchHooks{Changed: r.reload, Status: r.setWatchStatus})
 	}
-	ix, err := buildIndex(dir)
+	ctx, r.cancel = context.WithCancel(ctx)
+	changes := store.Watch(ctx) // before the first read: a change made meanwhile is signalled
+	r.readCaptured(ctx)
+	ix, skipped, err := buildIndex(dir, r.captured)
 	if err != nil {
+		r.cancel()
 		if r.watcher != nil {
 			_ = r.watcher.Close()
 		}
 		return nil, err
 	}
 	r.live = index.NewLive(ix)
-	r.entries.Set(float64(len(ix.Entries())))
-	reg.MustRegister(r.results, r.entries, r.watchFailures, r.watched, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	r.served(ix, skipped)
+	reg.MustRegister(r.results, r.entries, r.capturedGauge, r.watchFailures, r.watched, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "dvkbot_knowledge_indexes_open", Help: "Indexes in memory: 1, plus replaced ones until the answers still using them are done.",
 	}, func() float64 { return float64(r.live.Open()) }))
 
-	ctx, r.cancel = context.WithCancel(ctx)
-	go func() {
-		defer close(r.done)
-		if r.watcher != nil {
-			r.watcher.Run(ctx)
+	if r.watcher != nil {
+		r.done.Go(func() { r.watcher.Run(ctx) })
+	}
+	r.done.Go(func() {
+		for range changes { // closed when ctx is done or the brain closes
+			if r.capturedChanged(ctx) {
+				r.reload()
+			}
 		}
-	}()
+	})
 	return r, nil
+}
+
+// readCaptured reads the captured entries and their revision, or keeps those read before when
+// the brain cannot be read. The caller holds building, or runs before any reload can.
+func (r *reloader) readCaptured(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, capturedTimeout)
+	defer cancel()
+	rev, err := r.store.Revision(ctx) // first: a change after it is read again on its signal
+	var captured []brain.Captured
+	if err == nil {
+		captured, err = r.store.Entries(ctx)
+	}
+	if err != nil {
+		r.failed("entries")
+		r.log.Error("could not read the entries captured in Slack; serving those read before", "entries", len(r.captured), "err", err)
+		return
+	}
+	r.captured, r.revision = captured, rev
+}
+
+// capturedChanged reports whether the captured entries may differ from those in service: a
+// brain's signal can come without a change (a replica's first look at the revision), and a
+// rebuild costs a second index in memory for a while. When the revision cannot be read, it
+// rebuilds anyway.
+func (r *reloader) capturedChanged(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, capturedTimeout)
+	defer cancel()
+	rev, err := r.store.Revision(ctx)
+	r.building.Lock()
+	defer r.building.Unlock()
+	return err != nil || rev != r.revision
+}
+
+// served records what the index in service holds, and logs the captured entries left out.
+func (r *reloader) served(ix *index.Index, skipped []error) {
+	r.entries.Set(float64(len(ix.Entries())))
+	r.capturedGauge.Set(float64(len(r.captured) - len(skipped)))
+	for _, err := range skipped {
+		r.log.Warn("captured entry left out of the knowledge", "err", err)
+	}
 }
 
 // stop stops watching, waits for a reload under way, and closes the index once the answers in
 // flight are done. Call it when nothing asks questions any more.
 func (r *reloader) stop() {
 	r.cancel()
-	<-r.done
+	r.done.Wait()
 	if r.watcher != nil {
 		_ = r.watcher.Close()
 	}
 	r.live.Close()
 }
 
-// reload builds a new index from the folder and swaps it in whole.
+// reload builds a new index from the folder and the captured entries and swaps it in whole.
 func (r *reloader) reload() {
 	defer r.notify()
+	r.building.Lock()
+	defer r.building.Unlock()
 	began := time.Now()
-	ix, err := buildIndex(r.dir)
+	r.readCaptured(context.Background())
+	ix, skipped, err := buildIndex(r.dir, r.captured)
 	if err != nil {
 		r.results.WithLabelValues("error").Inc()
 		r.log.Error("knowledge reload failed; still serving the last good knowledge", "dir", r.dir, "err", err)
@@ -107,8 +177,9 @@ func (r *reloader) reload() {
 	}
 	r.live.Replace(ix)
 	r.results.WithLabelValues("ok").Inc()
-	r.entries.Set(float64(len(ix.Entries())))
-	r.log.Info("knowledge reloaded", "dir", r.dir, "entries", len(ix.Entries()), "took", time.Since(began).Round(time.Millisecond).String())
+	r.served(ix, skipped)
+	r.log.Info("knowledge reloaded", "dir", r.dir, "entries", len(ix.Entries()), "captured", len(r.captured)-len(skipped),
+		"took", time.Since(began).Round(time.Millisecond).String())
 }
 
 // setWatchStatus records whether the folder is watched, for ready, the logs and the metrics.

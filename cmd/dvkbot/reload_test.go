@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/dvkbot/dvkbot/bot/brain"
 )
 
 const teamEntry = `---
@@ -35,13 +37,23 @@ sources: [https://kubernetes.io/docs/concepts/configuration/organize-cluster-acc
 const hangTimeout = 2 * time.Minute
 
 // watchFolder serves the built-in knowledge plus dir and reloads it on every change, as serve
-// does. Its logs go to logs when given.
+// does, with an in-memory brain. Its logs go to logs when given.
 func watchFolder(t *testing.T, dir string, logs *syncBuffer) *reloader {
+	t.Helper()
+	return watchKnowledge(t, dir, brain.NewMemory(brain.Options{}), nil, logs)
+}
+
+// watchKnowledge is watchFolder with the captured entries of store; failed counts the brain's
+// failures (none when nil).
+func watchKnowledge(t *testing.T, dir string, store brain.EntryStore, failed func(string), logs *syncBuffer) *reloader {
 	t.Helper()
 	if logs == nil {
 		logs = &syncBuffer{}
 	}
-	r, err := startReloader(context.Background(), dir, slog.New(slog.NewJSONHandler(logs, nil)), prometheus.NewRegistry())
+	if failed == nil {
+		failed = func(string) {}
+	}
+	r, err := startReloader(context.Background(), dir, store, failed, slog.New(slog.NewJSONHandler(logs, nil)), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}

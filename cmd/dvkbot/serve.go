@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dvkbot/dvkbot/bot"
+	"github.com/dvkbot/dvkbot/bot/brain"
 )
 
 // runServe runs the Slack bot until SIGINT or SIGTERM, then drains and returns nil.
@@ -38,8 +39,14 @@ func runServe(args []string, s stdio) error {
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	memory, err := brain.Open(brain.Options{RedisURL: cfg.RedisURL, DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return fmt.Errorf("the bot's memory (DVK_REDIS_URL, DVK_DATA_DIR): %w", err)
+	}
+	defer memory.Close() // last: the bot and the reloader use it until they stop
+	metrics := bot.NewMetrics(reg)
 	mem := applyMemorySettings(cfg.MemoryConfig, memlimit.FromCgroup, log) // GOMEMLIMIT bounds indexing too
-	reloads, err := startReloader(ctx, cfg.KnowledgeDir, log, reg)
+	reloads, err := startReloader(ctx, cfg.KnowledgeDir, memory, metrics.BrainFailed, log, reg)
 	if err != nil {
 		return err
 	}
@@ -51,9 +58,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 
 	b := bot.New(bot.Options{
 		AppToken: cfg.AppToken, BotToken: cfg.BotToken, APIURL: cfg.APIURL,
-		Answerer: live, Logger: log, Metrics: bot.NewMetrics(reg),
+		Answerer: live, Logger: log, Metrics: metrics,
 		SlashCommand: cfg.SlashCommand, AllowedChannels: cfg.AllowedChannels, Workers: cfg.Workers,
-		DrainTimeout: cfg.ShutdownTimeout,
+		DrainTimeout: cfg.ShutdownTimeout, Brain: memory, ExpertsChannel: cfg.ExpertsChannel, Admins: cfg.Admins,
 	})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -63,6 +70,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	ready := func() error {
 		if !b.Connected() {
 			return errors.New("Socket Mode not connected")
+		}
+		if err := brainReady(memory, cfg.RedisURL != ""); err != nil {
+			return err
 		}
 		return reloads.ready()
 	}
@@ -85,6 +95,21 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// brainReady says why the bot is not ready as far as its memory goes. Only a required brain
+// counts: the shared one (DVK_REDIS_URL), without which replicas would answer twice and lose
+// each other's threads. The bot answers from its index either way.
+func brainReady(memory brain.Brain, required bool) error {
+	if !required {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := memory.Ping(ctx); err != nil {
+		return fmt.Errorf("shared brain (DVK_REDIS_URL) unreachable: %w", err)
+	}
 	return nil
 }
 

@@ -34,6 +34,13 @@ type example struct {
 	// weight is how much the example counts: an off-topic question answered costs more than a
 	// question on the domain answered with a near miss.
 	weight float64
+	// fold is the part of the cases the example is held out with; q and ids are its question
+	// and its candidates' entry ids, for reports.
+	fold int
+	q    string
+	ids  []string
+	// answerable is true when some entry answers the question, retrieved or not.
+	answerable bool
 }
 
 // offTopicWeight is the weight of an off-topic question: answering one is the worst mistake
@@ -41,19 +48,20 @@ type example struct {
 const offTopicWeight = 3
 
 // examples matches every case once: the features do not depend on the model's weights.
-func examples(ix *index.Index, cases []Case) []example {
+func examples(ix *index.Index, cases []Case, fold int) []example {
 	out := make([]example, 0, len(cases))
 	for _, c := range cases {
 		m := ix.Match(c.Q)
 		if len(m.QuestionFeatures) == 0 {
 			continue // no content words: nothing for the model to weigh
 		}
-		ex := example{question: m.QuestionFeatures, weight: 1}
+		ex := example{question: m.QuestionFeatures, weight: 1, fold: fold, q: c.Q, answerable: !c.Abstains()}
 		if c.OffTopic() {
 			ex.weight = offTopicWeight
 		}
 		for i, h := range m.Hits {
 			ex.candidates = append(ex.candidates, h.Features)
+			ex.ids = append(ex.ids, h.Entry.ID)
 			if !c.Abstains() && c.Accepts(h.Entry.ID) {
 				ex.right = append(ex.right, i)
 			}
@@ -86,8 +94,8 @@ func decisionWeights(exs []example, opts Options) []float64 {
 	var ys, weights []float64
 	for k := range folds {
 		var fitOn, heldOut []example
-		for i, ex := range exs {
-			if i%folds == k {
+		for _, ex := range exs {
+			if ex.fold == k {
 				heldOut = append(heldOut, ex)
 			} else {
 				fitOn = append(fitOn, ex)
@@ -338,7 +346,7 @@ func crossExamples(entries []knowledge.Entry, cases, learn []Case) ([]example, e
 		if err != nil {
 			return nil, err
 		}
-		exs = append(exs, examples(ix, fold)...)
+		exs = append(exs, examples(ix, fold, k)...)
 		ix.Close()
 	}
 	return exs, nil
@@ -353,4 +361,82 @@ func foldOf(c Case, i int) int {
 	h := fnv.New32a()
 	h.Write([]byte(c.Source))
 	return int(h.Sum32() % folds)
+}
+
+// CrossValidated is how the ranker does on train questions it was not fitted on: each fold of
+// the train split ranked by weights fitted on the others (and on the extra sets), with learned
+// questions from the other folds only. It estimates how the ranking generalises without
+// touching dev or test; Misses lists the questions whose first candidate is wrong.
+type CrossValidated struct {
+	Ranking Ranking
+	Misses  []Miss
+}
+
+// CrossValidate ranks every train question out of fold.
+func CrossValidate(entries []knowledge.Entry, sets Sets, opts Options) (CrossValidated, error) {
+	var cv CrossValidated
+	train, err := crossExamples(entries, sets.Train, sets.Train)
+	if err != nil {
+		return cv, err
+	}
+	extra, err := crossExamples(entries, sets.Extra, sets.Train)
+	if err != nil {
+		return cv, err
+	}
+	for i := range extra {
+		extra[i].weight *= opts.ExtraWeight
+	}
+	for k := range folds {
+		var fitOn []example
+		for _, ex := range append(train, extra...) {
+			if ex.fold != k {
+				fitOn = append(fitOn, ex)
+			}
+		}
+		w, v := rankWeights(fitOn, opts)
+		for _, ex := range train {
+			if ex.fold == k {
+				cv.add(ex, w, v)
+			}
+		}
+	}
+	return cv, nil
+}
+
+// add ranks one held-out example.
+func (cv *CrossValidated) add(ex example, w, v []float64) {
+	if !ex.answerable {
+		return // abstentions do not count in the ranking
+	}
+	cv.Ranking.Answerable++
+	if len(ex.right) == 0 {
+		cv.Misses = append(cv.Misses, Miss{Q: ex.q, Got: "not retrieved"})
+		return
+	}
+	m := index.NewModel(w, v, make([]float64, len(index.DecisionFeatureNames())), 0.5)
+	scores, _ := m.Scores(ex.candidates, ex.question)
+	order := make([]int, len(scores))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmpDesc(scores[a], scores[b]) })
+	cv.Ranking.Retrieved++
+	for rank, i := range order {
+		if slices.Contains(ex.right, i) {
+			if rank < 3 {
+				cv.Ranking.Top3++
+			}
+			if rank == 0 {
+				cv.Ranking.First++
+			}
+			break
+		}
+	}
+	if !slices.Contains(ex.right, order[0]) {
+		want := make([]string, 0, len(ex.right))
+		for _, i := range ex.right {
+			want = append(want, ex.ids[i])
+		}
+		cv.Misses = append(cv.Misses, Miss{Q: ex.q, Want: want, Got: ex.ids[order[0]]})
+	}
 }
