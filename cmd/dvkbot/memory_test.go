@@ -149,6 +149,7 @@ func TestServeBurstAsAProcess(t *testing.T) {
 	waitUntil(t, "/readyz 200", func() bool { code, _ := get(addr, "/readyz"); return code == 200 })
 	ready := time.Since(began)
 	gcReady, cpuReady := metric(t, addr, "go_gc_duration_seconds_count"), metric(t, addr, "process_cpu_seconds_total")
+	gcPercent, memLimit := metric(t, addr, "go_gc_gogc_percent"), metric(t, addr, "go_gc_gomemlimit_bytes")
 	rssReady := memoryKB(t, b.cmd.Process.Pid, "VmRSS")
 
 	sent := map[string]time.Time{}
@@ -172,8 +173,8 @@ func TestServeBurstAsAProcess(t *testing.T) {
 		t.Fatalf("%d mentions unanswered, %d posts for %d mentions", len(sent), len(fake.Calls("chat.postMessage")), *burstEvents)
 	}
 	slices.Sort(latencies)
-	t.Logf("serve with %q: ready in %s after %.0f GCs, RSS %d kB; a burst of %d: %.0f GCs, CPU %s (%s an event), p50 %s p99 %s, RSS %d kB, peak %d kB",
-		*burstEnv, ready.Round(time.Millisecond), gcReady, rssReady, len(latencies), gcBurst, cpuBurst.Round(time.Millisecond),
+	t.Logf("serve with %q (GOGC %.0f, GOMEMLIMIT %.0f MiB): ready in %s after %.0f GCs, RSS %d kB; a burst of %d: %.0f GCs, CPU %s (%s an event), p50 %s p99 %s, RSS %d kB, peak %d kB",
+		*burstEnv, gcPercent, memLimit/(1<<20), ready.Round(time.Millisecond), gcReady, rssReady, len(latencies), gcBurst, cpuBurst.Round(time.Millisecond),
 		(cpuBurst / time.Duration(len(latencies))).Round(time.Microsecond),
 		latencies[len(latencies)/2].Round(time.Millisecond), latencies[(len(latencies)-1)*99/100].Round(time.Millisecond), rss, hwm)
 }
