@@ -121,7 +121,7 @@ func New(opts Options) *Bot {
 	b := &Bot{
 		opts: opts, log: opts.Logger, metrics: opts.Metrics, api: api,
 		socket:   newSocket(opts, httpClient, gate),
-		replier:  newReplier(api, httpClient, opts.Metrics, opts.Clock, opts.APIURL),
+		replier:  newReplier(api, httpClient, opts.Metrics, opts.Clock, opts.APIURL, opts.BotToken),
 		throttle: throttle, brain: opts.Brain,
 		channels: newChannelVisibility(api, opts.Logger),
 		queue:    make(chan job, opts.QueueSize),

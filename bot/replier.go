@@ -14,11 +14,11 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// SlackAPI is the part of Slack's Web API the bot calls. *slack.Client satisfies it; owning the
-// interface keeps the list of calls (and so of scopes) in one place.
+// SlackAPI is the part of Slack's Web API the bot calls through slack-go. *slack.Client
+// satisfies it; owning the interface keeps the list of calls (and so of scopes) in one place.
+// The one other call, chat.postMessage (scopes chat:write and im:write), is sent by poster.
 type SlackAPI interface {
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
-	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
@@ -50,6 +50,7 @@ var errUntrustedURL = errors.New("response_url refused: not a Slack hooks host n
 // and retry.
 type replier struct {
 	api     SlackAPI
+	poster  *poster
 	http    *http.Client
 	metrics *Metrics
 	clock   Clock
@@ -65,29 +66,14 @@ func newHTTPClient(workers int) *http.Client {
 	return &http.Client{Transport: transport, Timeout: 30 * time.Second}
 }
 
-// newReplier wraps api; webhook replies (response_url) go through httpClient, and only to
-// Slack's hooks hosts or the host of apiURL.
-func newReplier(api SlackAPI, httpClient *http.Client, metrics *Metrics, clock Clock, apiURL string) *replier {
-	r := &replier{api: api, http: httpClient, metrics: metrics, clock: clock}
+// newReplier wraps api; posts (with token) and webhook replies (response_url) go through
+// httpClient, webhook replies only to Slack's hooks hosts or the host of apiURL.
+func newReplier(api SlackAPI, httpClient *http.Client, metrics *Metrics, clock Clock, apiURL, token string) *replier {
+	r := &replier{api: api, poster: newPoster(apiURL, token, httpClient), http: httpClient, metrics: metrics, clock: clock}
 	if u, err := url.Parse(apiURL); err == nil {
 		r.apiScheme, r.apiHost = u.Scheme, u.Host
 	}
 	return r
-}
-
-// messageOptions are the options of every message the bot sends: blocks, the notification
-// text, and no unfurling, since an answer's source links would otherwise expand into cards.
-func messageOptions(m Message, threadTS string) []slack.MsgOption {
-	opts := []slack.MsgOption{
-		slack.MsgOptionText(m.Text, false),
-		slack.MsgOptionBlocks(m.Blocks...),
-		slack.MsgOptionDisableLinkUnfurl(),
-		slack.MsgOptionDisableMediaUnfurl(),
-	}
-	if threadTS != "" {
-		opts = append(opts, slack.MsgOptionTS(threadTS))
-	}
-	return opts
 }
 
 // Post sends m to channel, in the thread threadTS when it is set, and returns the message ts.
@@ -95,7 +81,7 @@ func (r *replier) Post(ctx context.Context, channel, threadTS string, m Message)
 	var ts string
 	err := r.retry(ctx, "chat.postMessage", func() error {
 		var err error
-		_, ts, err = r.api.PostMessageContext(ctx, channel, messageOptions(m, threadTS)...)
+		ts, err = r.poster.post(ctx, channel, threadTS, m)
 		return err
 	})
 	return ts, err

@@ -216,6 +216,7 @@ func TestDeployment(t *testing.T) {
 				{"knowledge mount", knowledgeMount(pod, c), envValue(c, "DVK_KNOWLEDGE_DIR") + " read-only"},
 				{"SLACK_APP_TOKEN", secretKey(c, "SLACK_APP_TOKEN"), secret.Name + "/SLACK_APP_TOKEN"},
 				{"SLACK_BOT_TOKEN", secretKey(c, "SLACK_BOT_TOKEN"), secret.Name + "/SLACK_BOT_TOKEN"},
+				{"DVK_MEMORY_LIMIT", resourceRef(c, "DVK_MEMORY_LIMIT"), "limits.memory in bytes"},
 				{"Secret keys", slices.Sorted(maps.Keys(secret.Data)), []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"}},
 				{"spread over nodes", spreadsOver(d, "kubernetes.io/hostname"), true},
 			})
@@ -274,6 +275,25 @@ func secretKey(c corev1.Container, name string) string {
 		if e.Name == name && e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 			return e.ValueFrom.SecretKeyRef.Name + "/" + e.ValueFrom.SecretKeyRef.Key
 		}
+	}
+	return ""
+}
+
+// resourceRef says which of its own resources the container passes in an env variable, through
+// the downward API.
+func resourceRef(c corev1.Container, name string) string {
+	for _, e := range c.Env {
+		if e.Name != name || e.ValueFrom == nil || e.ValueFrom.ResourceFieldRef == nil {
+			continue
+		}
+		ref := e.ValueFrom.ResourceFieldRef
+		if ref.ContainerName != "" && ref.ContainerName != c.Name {
+			return ref.Resource + " of container " + ref.ContainerName
+		}
+		if !ref.Divisor.IsZero() && ref.Divisor.Cmp(resource.MustParse("1")) != 0 {
+			return ref.Resource + " divided by " + ref.Divisor.String()
+		}
+		return ref.Resource + " in bytes"
 	}
 	return ""
 }

@@ -1,9 +1,11 @@
 package index
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -57,12 +59,10 @@ var bm25Context = context.WithValue(context.Background(), search.GetScoringModel
 // query is the disjunction of a term query per known term of q and bleve field that holds it,
 // or nil when no term is known.
 func (ix *Index) query(q Question) query.Query {
-	clauses := make([]query.Query, 0, len(q.Terms)*numRetrievalFields)
-	for _, t := range q.Terms {
-		id, ok := ix.ids[t]
-		if !ok {
-			continue
-		}
+	terms := ix.queryTerms(q.Terms)
+	clauses := make([]query.Query, 0, len(terms)*numRetrievalFields)
+	for _, t := range terms {
+		id := ix.ids[t]
 		var in [numRetrievalFields]bool
 		for f := range numFields {
 			in[retrievalField[f]] = in[retrievalField[f]] || ix.stats[f].df[id] > 0
@@ -81,6 +81,42 @@ func (ix *Index) query(q Question) query.Query {
 	}
 	return bleve.NewDisjunctionQuery(clauses...)
 }
+
+// maxQueryTerms bounds the terms a retrieval query searches: a pasted log or a long ramble has
+// dozens, and the posting lists of its everyday words cost the most and tell the least. The
+// rarest ones find the candidates; ranking then reads every term.
+const maxQueryTerms = 12
+
+// queryTerms are the known terms of terms that retrieval searches: the rarest, at most
+// maxQueryTerms of them, without the very common ones.
+func (ix *Index) queryTerms(terms []string) []string {
+	known := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if ix.usedTerm(t) {
+			known = append(known, t)
+		}
+	}
+	slices.SortStableFunc(known, func(a, b string) int { return cmp.Compare(ix.df[ix.ids[a]], ix.df[ix.ids[b]]) })
+	known = known[:min(len(known), maxQueryTerms)]
+	// In a large knowledge base, a word in a large share of the entries finds nothing the
+	// question's rarer words do not, at the cost of walking thousands of postings; it stays
+	// only when it is all there is. In a small one its postings cost nothing and, with the
+	// others, it still tells entries apart.
+	common := max(int32(float64(len(ix.entries))*maxCommonShare), minCommonPostings)
+	for i, t := range known {
+		if i > 0 && ix.df[ix.ids[t]] > common {
+			return known[:i]
+		}
+	}
+	return known
+}
+
+// A word is left out of retrieval, when the question has a rarer one, if more than
+// maxCommonShare of the entries and more than minCommonPostings entries use it.
+const (
+	maxCommonShare    = 0.2
+	minCommonPostings = 1000
+)
 
 // scored is a hit while searching: bleve's internal id (copied: the match it came from goes
 // back to the pool) and its score.

@@ -51,6 +51,7 @@ type serveConfig struct {
 	APIURL string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base"`
 	OpsConfig
 	EngineConfig
+	MemoryConfig
 	// LogLevel is the lowest level logged: debug, info, warn or error.
 	LogLevel slog.Level `envconfig:"DVK_LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	// SlashCommand is the command's name as set in the Slack app.
@@ -172,6 +173,7 @@ func eachVariable(v reflect.Value, fn func(reflect.StructField, reflect.Value)) 
 // wants says what a variable of each type must hold, in words.
 var wants = map[reflect.Type]string{
 	reflect.TypeFor[int]():           "a whole number",
+	reflect.TypeFor[int64]():         "a whole number",
 	reflect.TypeFor[time.Duration](): "a duration such as 8s, 500ms or 1m30s",
 	reflect.TypeFor[slog.Level]():    "debug, info, warn or error",
 }
@@ -225,7 +227,7 @@ var (
 )
 
 func (c serveConfig) validate() []varError {
-	p := problems(append(c.EngineConfig.validate(), c.OpsConfig.validate()...))
+	p := problems(append(append(c.EngineConfig.validate(), c.OpsConfig.validate()...), c.MemoryConfig.validate()...))
 	checkToken(&p, "SLACK_APP_TOKEN", c.AppToken, "xapp-", "an app-level token", "Basic Information, App-Level Tokens")
 	checkToken(&p, "SLACK_BOT_TOKEN", c.BotToken, "xoxb-", "a bot token", "OAuth & Permissions, Bot User OAuth Token")
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

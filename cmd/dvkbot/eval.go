@@ -8,12 +8,13 @@ import (
 	"github.com/dvkbot/dvkbot/index/fit"
 )
 
-// runEval scores a question set and fails below --min on answers or on abstentions, or when
-// any off-topic question is answered.
+// runEval scores a question set and fails below --min on answers or on abstentions, above
+// --max-wrong on wrong answers, or when any off-topic question is answered.
 func runEval(args []string, s stdio) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	minRate := fs.Float64("min", 0.95, "lowest acceptable share of right answers and of right abstentions")
+	maxWrong := fs.Float64("max-wrong", 1, "highest acceptable share of questions answered with a wrong entry")
 	if err := parseFlags(fs, flagsFirst(fs, args), s); err != nil {
 		return err
 	}
@@ -41,6 +42,12 @@ func runEval(args []string, s stdio) error {
 	}
 	if rep.Answers.Below(*minRate) || rep.Abstention.Below(*minRate) {
 		return exitError{code: 1, msg: fmt.Sprintf("below --min %.2f: answers %.3f, abstention %.3f", *minRate, rep.Answers.Rate, rep.Abstention.Rate)}
+	}
+	if rep.Wrong.Rate > *maxWrong {
+		return exitError{code: 1, msg: fmt.Sprintf("above --max-wrong %.2f: %.3f of the questions answered with a wrong entry", *maxWrong, rep.Wrong.Rate)}
+	}
+	if rep.OffTopicAnswered > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d off-topic questions answered", rep.OffTopicAnswered)}
 	}
 	return nil
 }

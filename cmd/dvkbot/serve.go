@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -44,10 +45,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	defer memory.Close() // last: the bot and the reloader use it until they stop
 	metrics := bot.NewMetrics(reg)
+	mem := applyMemorySettings(cfg.MemoryConfig, memlimit.FromCgroup, log) // GOMEMLIMIT bounds indexing too
 	reloads, err := startReloader(ctx, cfg.KnowledgeDir, memory, metrics.BrainFailed, log, reg)
 	if err != nil {
 		return err
 	}
+	mem.fitGC()
+	log.Info("memory settings", mem.attrs()...)
 	defer reloads.stop() // after the bot: it answers from the index until it has drained
 	live := reloads.live
 	log.Info("knowledge indexed", "entries", len(live.Entries()), "team_dir", cfg.KnowledgeDir)

@@ -25,7 +25,7 @@ var SureBars = Bars{MaxWrong: 0.02}
 // answer, with a margin, and at most a fifth of the questions answered wrong. Between the two
 // thresholds the bot says the answer may not be what was asked and offers the next candidates,
 // which hold the right entry for most of the questions its first pick gets wrong.
-var AnswerBars = Bars{MaxWrong: 0.2, OffTopicMargin: 0.1}
+var AnswerBars = Bars{MaxWrong: 0.2, OffTopicMargin: 0.05}
 
 // outcome is a question's best candidate under a model, before any threshold.
 type outcome struct {
