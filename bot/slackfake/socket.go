@@ -1,6 +1,7 @@
 package slackfake
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -120,7 +121,10 @@ func (s *Server) accept(ws *websocket.Conn) {
 		c.shut()
 		return
 	}
-	s.conns = append(s.conns, c)
+	// In the order the connections were accepted: the app may open another once it has read
+	// this one's hello, before this goroutine gets here.
+	i, _ := slices.BinarySearchFunc(s.conns, c.id, func(x *wsConn, id int) int { return cmp.Compare(x.id, id) })
+	s.conns = slices.Insert(s.conns, i, c)
 	s.connCount++
 	s.notifyLocked()
 	s.wg.Add(2)
