@@ -294,3 +294,55 @@ func BenchmarkServeReloads(b *testing.B) {
 	b.ReportMetric(float64(memoryKB(b, cmd.Process.Pid, "VmHWM"))/1024, "MiB-RSS-peak")
 	b.ReportMetric(metric(b, addr, "dvkbot_knowledge_indexes_open"), "indexes-open")
 }
+
+// TestServeRefusesAReloadThatWouldNotFit runs the built binary under a memory limit, set with
+// GOMEMLIMIT as a container's limit sets it: an edit is loaded, then a folder grown past what can
+// be built beside the knowledge in service is refused, with a log line and a metric, and the bot
+// answers on from the knowledge it has.
+func TestServeRefusesAReloadThatWouldNotFit(t *testing.T) {
+	fake := slackfake.New(t)
+	addr := freeAddr(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
+	b := startServe(t, fake, "DVK_HTTP_ADDR="+addr, "DVK_KNOWLEDGE_DIR="+dir, "DVK_LOG_LEVEL=warn", "GOMEMLIMIT=40MiB")
+	waitUntil(t, "/readyz 200", func() bool { code, _ := get(addr, "/readyz"); return code == 200 })
+	const reloaded = `dvkbot_knowledge_reloads_total{result="ok"}`
+	const refused = `dvkbot_knowledge_reloads_total{result="refused"}`
+
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v2"))
+	waitUntil(t, "reload of the edit", func() bool { return metric(t, addr, reloaded) >= 1 })
+
+	// 4 MB of answers: building them takes some 50 MB, over the limit.
+	staged := t.TempDir()
+	const bulk = 20
+	for i := range bulk {
+		write(t, filepath.Join(staged, fmt.Sprintf("bulk-%02d.md", i)), bulkEntry(i, 200<<10))
+	}
+	for i := range bulk {
+		name := fmt.Sprintf("bulk-%02d.md", i)
+		if err := os.Rename(filepath.Join(staged, name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, "refused reload", func() bool { return metric(t, addr, refused) >= 1 })
+	fake.SendEventsAPI(t, slackfake.AppMention("C1", slackfake.DefaultUserID, "<@U0DVKBOT> "+kubeconfigQuestion, fake.NextTS(), ""))
+	if got := string(fake.WaitCalls(t, "chat.postMessage", 1, hangTimeout)[0].Blocks); !strings.Contains(got, "v2") {
+		t.Errorf("after the refused reload the answer is not the last good one:\n%.400s", got)
+	}
+	if logs := b.logs.String(); !strings.Contains(logs, "knowledge reload refused") {
+		t.Errorf("the refused reload is not logged:\n%s", logs)
+	}
+}
+
+// bulkEntry is a valid entry file of about size bytes, its body of words made up from n.
+func bulkEntry(n, size int) string {
+	var body strings.Builder
+	fmt.Fprintf(&body, "**Bulk answer %d.**\n\n", n)
+	for i := 0; body.Len() < size; i++ {
+		fmt.Fprintf(&body, "bulk%dword%d ", n, i%5000)
+		if i%20 == 19 {
+			body.WriteString("\n")
+		}
+	}
+	return fmt.Sprintf("---\nid: bulk-%02d\ntitle: Bulk answer %d\nkind: faq\nentities: [docker]\nquestions:\n  - what is bulk answer %d\n---\n%s\n", n, n, n, body.String())
+}
