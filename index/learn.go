@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2/analysis"
+
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
@@ -54,8 +56,9 @@ func (ix *Index) analyseEach(entries []knowledge.Entry, learn func(i int, analys
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			da := withStemCache(ix.analyzer)
 			for j := range jobs {
-				j.done <- ix.analyseEntry(entries[j.i])
+				j.done <- ix.analyseEntry(da, entries[j.i])
 			}
 		})
 	}
@@ -76,13 +79,13 @@ func (ix *Index) analyseEach(entries []knowledge.Entry, learn func(i int, analys
 	wg.Wait()
 }
 
-// analyseEntry analyses each of an entry's texts.
-func (ix *Index) analyseEntry(e knowledge.Entry) []analysedText {
+// analyseEntry analyses each of an entry's texts with da.
+func (ix *Index) analyseEntry(da *analysis.DefaultAnalyzer, e knowledge.Entry) []analysedText {
 	texts := entryTexts(e, ix.model.Learned[e.ID])
 	out := make([]analysedText, len(texts))
 	for i, t := range texts {
 		out[i].f = t.f
-		out[i].surface, out[i].terms = ix.analyzeWords(t.text)
+		out[i].surface, out[i].terms = analyzeWords(da, t.text)
 	}
 	return out
 }
@@ -221,11 +224,14 @@ func (ix *Index) addSpellings(text string) {
 	}
 }
 
-// analyzeWords is sequence and surfaceWords in one pass: it tokenizes once and runs the
-// analyzer's token filters on a copy of the words.
-func (ix *Index) analyzeWords(text string) (surface, terms []string) {
-	da := ix.analyzer
-	stream := da.Tokenizer.Tokenize(joinFilter{ix.lx}.Filter([]byte(text)))
+// analyzeWords is sequence and surfaceWords in one pass, with da (the index's analyzer or one
+// made from it): it tokenizes once and runs the analyzer's token filters on a copy of the words.
+func analyzeWords(da *analysis.DefaultAnalyzer, text string) (surface, terms []string) {
+	input := []byte(text)
+	for _, f := range da.CharFilters {
+		input = f.Filter(input)
+	}
+	stream := da.Tokenizer.Tokenize(input)
 	surface = make([]string, len(stream))
 	for i, tok := range stream {
 		surface[i] = strings.ToLower(string(tok.Term))
