@@ -50,19 +50,19 @@ func BenchmarkLadder(b *testing.B) {
 			for b.Loop() {
 				step = runLadderStep(b, size)
 			}
-			b.ReportMetric(float64(step.Entries), "entries")
-			b.ReportMetric(step.KnowledgeMB, "knowledge-MB")
-			b.ReportMetric(step.BuildMs, "build-ms")
-			b.ReportMetric(step.BuildCPUMs, "build-cpu-ms")
-			b.ReportMetric(step.HeapMB, "heap-MB")
-			b.ReportMetric(step.IndexHeapMB, "index-heap-MB")
-			b.ReportMetric(step.ServeRSSMB, "serve-rss-MB")
-			b.ReportMetric(step.ReloadPeakMB, "reload-peak-rss-MB")
-			b.ReportMetric(step.TextMB, "text-MB")
-			b.ReportMetric(step.BuildRiseMB, "build-rise-MB")
-			b.ReportMetric(step.BuildEstimateMB, "build-estimate-MB")
-			b.ReportMetric(step.P50us, "p50-µs")
-			b.ReportMetric(step.P99us, "p99-µs")
+			for _, m := range []struct {
+				value float64
+				unit  string
+			}{
+				{float64(step.Entries), "entries"}, {step.KnowledgeMB, "knowledge-MB"}, {step.TextMB, "text-MB"},
+				{step.BuildMs, "build-ms"}, {step.BuildCPUMs, "build-cpu-ms"},
+				{step.HeapMB, "heap-MB"}, {step.IndexHeapMB, "index-heap-MB"},
+				{step.ServeRSSMB, "serve-rss-MB"}, {step.ReloadPeakMB, "reload-peak-rss-MB"},
+				{step.InUseMB, "in-use-MB"}, {step.BuildRiseMB, "build-rise-MB"}, {step.BuildEstimateMB, "build-estimate-MB"},
+				{step.P50us, "p50-µs"}, {step.P99us, "p99-µs"},
+			} {
+				b.ReportMetric(m.value, m.unit)
+			}
 		})
 	}
 }
@@ -82,8 +82,12 @@ type ladderResult struct {
 	// BuildRiseMB is how far the reload's build took resident memory above what it was with
 	// both knowledge bases read; BuildEstimateMB is BuildMemory's estimate of it.
 	BuildRiseMB, BuildEstimateMB float64
-	TextMB                       float64 // the text indexed (see BuildMemory)
-	P50us, P99us                 float64
+	// InUseMB is the memory the Go runtime held, reusable free heap left out, when the reload
+	// was about to build: with BuildEstimateMB, what a bot weighs against its memory limit
+	// before it builds.
+	InUseMB      float64
+	TextMB       float64 // the text indexed (see BuildMemory)
+	P50us, P99us float64
 }
 
 // runLadderStep runs one step in a process of its own and reads what it measured.
@@ -144,6 +148,7 @@ func ladderStep(sizeText string) int {
 	resetPeak()
 	live := NewLive(ix)
 	fresh := readLadderFiles(dir)
+	r.InUseMB = float64(MemoryInUse()) / 1e6
 	debug.FreeOSMemory()
 	loaded := procStatus("VmRSS")
 	next, err := Build(fresh)

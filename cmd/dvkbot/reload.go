@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 	"time"
 
@@ -181,7 +179,7 @@ func (r *reloader) reload() {
 	case errors.As(err, &full):
 		r.results.WithLabelValues("refused").Inc()
 		r.log.Error("knowledge reload refused: building it beside the knowledge in service would not fit under the memory limit; still serving the last good knowledge (raise the memory limit or trim the knowledge)",
-			"dir", r.dir, "entries", full.entries, "need_bytes", full.need, "heap_bytes", full.heap, "limit_bytes", full.limit)
+			"dir", r.dir, "entries", full.entries, "need_bytes", full.need, "in_use_bytes", full.used, "limit_bytes", full.limit)
 		return
 	case err != nil:
 		r.results.WithLabelValues("error").Inc()
@@ -196,36 +194,33 @@ func (r *reloader) reload() {
 }
 
 // room refuses a reload whose build would not fit in memory beside the index in service: the
-// heap in use and what the build takes (index.BuildMemory) must stay under the Go runtime's
-// memory limit (GOMEMLIMIT, or the one set from the container's). A build past it would get the
-// container killed for its memory and the bot with it; refused, the last good knowledge keeps
-// serving. Without a limit every reload is built.
+// memory in use (index.MemoryInUse) and what the build takes (index.BuildMemory) must stay
+// under the Go runtime's memory limit (GOMEMLIMIT, or the one set from the container's). A build
+// past it would get the container killed for its memory, and the bot with it; refused, the last
+// good knowledge keeps serving. Without a limit every reload is built.
 func room(entries []knowledge.Entry) error {
 	limit := debug.SetMemoryLimit(-1) // a negative limit only reads it
 	if limit == math.MaxInt64 {
 		return nil
 	}
 	need := index.BuildMemory(entries)
-	runtime.GC() // the heap in use now: the last collection may have run in the middle of a build
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	heap := int64(sample[0].Value.Uint64())
-	if heap+need <= limit {
+	used := index.MemoryInUse()
+	if used+need <= limit {
 		return nil
 	}
-	return &noRoomError{entries: len(entries), need: need, heap: heap, limit: limit}
+	return &noRoomError{entries: len(entries), need: need, used: used, limit: limit}
 }
 
-// noRoomError is a reload refused for want of memory: building entries needs need bytes
-// beside heap in use, over limit.
+// noRoomError is a reload refused for want of memory: building entries needs need bytes beside
+// the used bytes in use, over limit.
 type noRoomError struct {
 	entries           int
-	need, heap, limit int64
+	need, used, limit int64
 }
 
 func (e *noRoomError) Error() string {
 	return fmt.Sprintf("building %d entries needs about %d MiB beside the %d MiB in use, over the memory limit of %d MiB",
-		e.entries, e.need>>20, e.heap>>20, e.limit>>20)
+		e.entries, e.need>>20, e.used>>20, e.limit>>20)
 }
 
 // setWatchStatus records whether the folder is watched, for ready, the logs and the metrics.
