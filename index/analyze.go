@@ -23,7 +23,7 @@ func (ix *Index) Analyze(text string) Question {
 			q.Unknown = append(q.Unknown, t)
 		}
 		q.Anchored = q.Anchored || ix.anchors[t]
-		q.Topical = q.Topical || ix.anchors[t] || ix.generic[t] || ix.topical[t]
+		q.Topical = q.Topical || ix.anchors[t] || ix.generic[t] || ix.hasFlag(t, topicalTerm)
 	}
 	q.Entities = ix.entities.in(seq)
 	for brand, products := range ix.lx.brands {

@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -37,15 +38,50 @@ func newAnalyzer(lx *lexicon) (*analysis.DefaultAnalyzer, error) {
 	}, nil
 }
 
+// withStemCache is da with a stemmer that remembers the stems it computed, for one goroutine
+// that analyses many texts: a knowledge base repeats its words, and stemming is a fifth of
+// analysing them. Not for questions, where the memory would grow with whatever people type.
+// newAnalyzer puts the stemmer last.
+func withStemCache(da *analysis.DefaultAnalyzer) *analysis.DefaultAnalyzer {
+	filters := slices.Clone(da.TokenFilters)
+	last := len(filters) - 1
+	filters[last] = cachedStemmer{stemmer: filters[last], stems: map[string][]byte{}}
+	return &analysis.DefaultAnalyzer{CharFilters: da.CharFilters, Tokenizer: da.Tokenizer, TokenFilters: filters}
+}
+
+// cachedStemmer is a stemmer with the stems it computed, by term.
+type cachedStemmer struct {
+	stemmer analysis.TokenFilter
+	stems   map[string][]byte
+}
+
+// Filter stems each token as the stemmer does, computing each term's stem once. Tokens share
+// the remembered stem: nothing after the stemmer changes a term in place.
+func (c cachedStemmer) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range input {
+		if tok.KeyWord { // the stemmer leaves keywords alone
+			continue
+		}
+		if stem, ok := c.stems[string(tok.Term)]; ok {
+			tok.Term = stem
+			continue
+		}
+		term := string(tok.Term)
+		c.stemmer.Filter(analysis.TokenStream{tok})
+		c.stems[term] = tok.Term
+	}
+	return input
+}
+
 // joinFilter writes the lexicon's hyphenated names as one word before tokenizing: the
 // tokenizer would split "cri-o" into "cri" and a meaningless "o", and "cri" alone means the
 // runtime interface.
 type joinFilter struct{ lx *lexicon }
 
-// Filter removes the hyphens of the joined names. Text without a hyphen is returned as it is,
-// skipping the regular expression.
+// Filter removes the hyphens of the joined names. Text that cannot hold one is returned as it
+// is, skipping the regular expression.
 func (f joinFilter) Filter(input []byte) []byte {
-	if f.lx.joined == nil || !bytes.Contains(input, []byte("-")) {
+	if f.lx.joined == nil || !f.lx.mayHoldJoined(input) {
 		return input
 	}
 	return f.lx.joined.ReplaceAllFunc(input, func(m []byte) []byte {

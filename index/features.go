@@ -2,7 +2,6 @@ package index
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -10,12 +9,13 @@ import (
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// phrase is a title or listed question, analysed, with its terms' total weight (or idf, for
-// a title) computed once at Build.
+// phrase is a title, listed or learned question, analysed, with its terms' total weight
+// computed once at Build. It lives only while building: once every weight is known, an entry's
+// phrasings are kept as a phraseSet.
 type phrase struct {
 	ids []termID
-	// weight adds up the terms' phrasing weights, plainWeight their weights, idf their idfs.
-	weight, plainWeight, idf float64
+	// weight adds up the terms' phrasing weights, plainWeight their weights.
+	weight, plainWeight float64
 }
 
 // key identifies the phrase's terms, for finding phrasings that analyse the same.
@@ -34,18 +34,25 @@ type asked struct {
 
 // askedTerm is one term of a question with its weights; id is -1 for a term no entry uses.
 type askedTerm struct {
-	id                        termID
-	weight, phraseWeight, idf float64
-	rare                      bool
+	id termID
+	termWeights
+	// fieldIDF is the term's BM25 idf in each field.
+	fieldIDF [numFields]float64
+	rare     bool
 }
 
-// asked looks up the weights of terms.
+// asked looks up the weights of terms. They are computed here, once per question, rather than
+// kept for every term of the knowledge base.
 func (ix *Index) asked(terms []string) asked {
 	a := asked{terms: make([]askedTerm, len(terms))}
 	for i, t := range terms {
-		at := askedTerm{id: -1, weight: ix.unknownIDF(), phraseWeight: ix.unknownIDF(), idf: ix.unknownIDF()}
+		unknown := ix.unknownIDF()
+		at := askedTerm{id: -1, termWeights: termWeights{idf: unknown, weight: unknown, phraseWeight: unknown}}
 		if id, ok := ix.ids[t]; ok && ix.df[id] > 0 {
-			at = askedTerm{id: id, weight: ix.weights[id], phraseWeight: ix.phraseWeights[id], idf: ix.idfs[id]}
+			at = askedTerm{id: id, termWeights: ix.termWeights(id)}
+			for f := range numFields {
+				at.fieldIDF[f] = bm25IDF(ix.stats[f].df[id], len(ix.entries))
+			}
 		}
 		a.terms[i] = at
 		a.total += at.phraseWeight
@@ -82,30 +89,58 @@ func (a *asked) markRare() {
 
 // phraseSet is an entry's phrasings with, for each term, the phrasings that use it: a question
 // shares terms with a few phrasings of an entry out of dozens, and only those can be closest.
+// Of each phrasing only its weights are kept: its terms are in the index by term.
 type phraseSet struct {
-	list  []phrase
-	terms []termID // the distinct terms of the phrasings, sorted
-	start []int32  // the phrasings using terms[i] are at[start[i]:start[i+1]]
-	at    []uint16
+	weights []phraseWeights // by phrasing
+	terms   []termID        // the distinct terms of the phrasings, sorted
+	start   []int32         // the phrasings using terms[i] are at[start[i]:start[i+1]]
+	at      []uint16
 }
 
-// newPhraseSet indexes list by term.
-func newPhraseSet(list []phrase) phraseSet {
+// phraseWeights are a phrasing's weights (see phrase).
+type phraseWeights struct {
+	weight, plainWeight float64
+}
+
+// newPhraseSet indexes list by term; nil when the list is empty.
+func newPhraseSet(list []phrase) *phraseSet {
+	if len(list) == 0 {
+		return nil
+	}
 	list = list[:min(len(list), math.MaxUint16)] // a file's size bounds them far below this
 	users := map[termID][]uint16{}
+	ps := &phraseSet{weights: make([]phraseWeights, len(list))}
 	for i, p := range list {
+		ps.weights[i] = phraseWeights{p.weight, p.plainWeight}
 		for _, id := range slices.Compact(slices.Sorted(slices.Values(p.ids))) {
 			users[id] = append(users[id], uint16(i))
 		}
 	}
-	ps := phraseSet{list: list, terms: slices.Sorted(maps.Keys(users))}
+	ps.terms = make([]termID, 0, len(users))
+	for id := range users {
+		ps.terms = append(ps.terms, id)
+	}
+	slices.Sort(ps.terms)
 	ps.start = make([]int32, 0, len(ps.terms)+1)
 	for _, id := range ps.terms {
 		ps.start = append(ps.start, int32(len(ps.at)))
 		ps.at = append(ps.at, users[id]...)
 	}
 	ps.start = append(ps.start, int32(len(ps.at)))
+	ps.at = slices.Clip(ps.at)
 	return ps
+}
+
+// users is how many of the phrasings use id.
+func (ps *phraseSet) users(id termID) int32 {
+	if ps == nil {
+		return 0
+	}
+	i, ok := slices.BinarySearch(ps.terms, id)
+	if !ok {
+		return 0
+	}
+	return ps.start[i+1] - ps.start[i]
 }
 
 // phrasing is the weighted Dice overlap of the question with the closest phrasing of ps, in
@@ -113,9 +148,12 @@ func newPhraseSet(list []phrase) phraseSet {
 // apart phrasings about different things; in the second (wording) every word weighs as in
 // coverage, which says how much of the question a phrasing accounts for: "docker pants sizing"
 // is one word of three, however weighty "docker" is. scratch holds a sum per phrasing; it is
-// left zeroed.
+// left zeroed. An entry without phrasings (nil) has no closest one.
 func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording float64) {
-	shared, plain := scratch.sized(len(ps.list))
+	if ps == nil {
+		return 0, 0
+	}
+	shared, plain := scratch.sized(len(ps.weights))
 	var touched []uint16
 	for _, t := range a.terms {
 		i, ok := slices.BinarySearch(ps.terms, t.id)
@@ -131,7 +169,7 @@ func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording fl
 		}
 	}
 	for _, p := range touched {
-		ph := ps.list[p]
+		ph := ps.weights[p]
 		if sum := a.total + ph.weight; sum > 0 {
 			best = max(best, 2*shared[p]/sum)
 		}
@@ -180,17 +218,17 @@ func hasID(ids []termID, id termID) bool {
 
 // focus is the IDF-weighted share of the entry's title terms that the question uses: titles name
 // an entry's topic, so a question missing a title's word ("scaling") is likely about another.
-func (a asked) focus(title phrase) float64 {
-	if title.idf == 0 {
+func (a asked) focus(info *entryInfo) float64 {
+	if info.titleIDF == 0 {
 		return 0
 	}
 	used := 0.0
 	for _, t := range a.terms {
-		if t.id >= 0 && hasID(title.ids, t.id) {
+		if t.id >= 0 && hasID(info.titleIDs, t.id) {
 			used += t.idf
 		}
 	}
-	return min(used/title.idf, 1)
+	return min(used/info.titleIDF, 1)
 }
 
 // overlap is the share of the question's names the entry has (recall) and the share of the
@@ -331,15 +369,15 @@ func (ix *Index) features(f []float64, q Question, a, asking asked, c candidate,
 	for fld := range numFields {
 		f = append(f, whole.orAsking(part, func(l lookup) float64 { return l.bm25(ix, field(fld)) }))
 	}
-	phrasing, wording := a.closest(asking, &info.phrased, scratch)
-	learnedPhrasing, learnedWording := a.closest(asking, &info.learnedSet, scratch)
+	phrasing, wording := a.closest(asking, info.phrased, scratch)
+	learnedPhrasing, learnedWording := a.closest(asking, info.learned, scratch)
 	coverage := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, false) })
 	lead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, false) })
 	rare := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, true) })
 	rareLead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, true) })
-	focus := a.orAsking(asking, func(x asked) float64 { return x.focus(info.title) })
-	er, ep := overlap(q.Entities, info.entities)
-	ar, _ := overlap(q.Aspects, info.aspects)
+	focus := a.orAsking(asking, func(x asked) float64 { return x.focus(info) })
+	er, ep := overlap(q.Entities, info.entry.Entities)
+	ar, _ := overlap(q.Aspects, info.entry.Aspects)
 	askedMax, askedMean := whole.askedShare(ix)
 	f = append(f, c.relevance, 1/float64(1+c.rank), whole.likelihood(ix), phrasing, wording,
 		learnedPhrasing, learnedWording, coverage, lead, rare, rareLead,
@@ -394,7 +432,7 @@ func (ix *Index) unledShare(a asked) float64 {
 	}
 	unled := 0
 	for _, t := range a.terms {
-		if t.id < 0 || !ix.led[t.id] {
+		if t.id < 0 || ix.termFlags[t.id]&ledTerm == 0 {
 			unled++
 		}
 	}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -41,78 +42,116 @@ var (
 	retrievalBoosts = [numRetrievalFields]float64{2, 1}
 )
 
-// termID numbers the knowledge base's terms, so an entry's fields are compact sorted slices
+// termID numbers the knowledge base's terms, so an entry's terms are a compact sorted slice
 // rather than maps.
 type termID int32
 
-// bag is the terms of one field of one entry with their counts, sorted by id.
-type bag struct {
-	ids    []termID
-	counts []uint16
-	length int
+// fieldSet is a set of fields, bit f for field f.
+type fieldSet uint8
+
+// has reports whether the set holds f.
+func (s fieldSet) has(f field) bool { return s&(1<<f) != 0 }
+
+// leadFields are where an entry's lead is written: the words that name its topic.
+const leadFields fieldSet = 1<<fieldQuestions | 1<<fieldTitle | 1<<fieldTags
+
+// manyFlag marks, in a term's fields, a term some field of the entry holds more than once.
+const manyFlag fieldSet = 1 << numFields
+
+// termTable is every term of one entry, with the fields that hold it and how often. Nearly all
+// of an entry's terms appear once, in one field, so each term costs its id and a byte of field
+// bits; the few counts above one are listed apart. At 10,000 entries this is a fifth of the
+// memory of a sorted slice and a count per field and term.
+type termTable struct {
+	ids []termID // sorted
+	// in holds, for ids[i], the fields holding it, and manyFlag when a count is above one.
+	in []fieldSet
+	// many are the counts above one, sorted by key: i*numFields + field.
+	many []termCount
+	// lengths are each field's number of terms, repeats counted.
+	lengths [numFields]uint32
 }
 
-// newBag counts the terms of a field.
-func newBag(seq []termID) bag {
-	sorted := slices.Clone(seq)
-	slices.Sort(sorted)
-	b := bag{length: len(seq)}
-	for i, id := range sorted {
-		if i > 0 && sorted[i-1] == id {
-			if c := &b.counts[len(b.counts)-1]; *c < math.MaxUint16 {
-				*c++
-			}
-			continue
+// termCount is how often the field of a termTable's key holds its term, when more than once.
+type termCount struct {
+	key, n uint32
+}
+
+// occurrence is one term of one field, as the entry's texts are read.
+type occurrence struct {
+	id termID
+	f  field
+}
+
+// newTermTable counts the terms of an entry's fields. It sorts seen, which the caller reuses.
+func newTermTable(seen []occurrence) termTable {
+	slices.SortFunc(seen, func(a, b occurrence) int {
+		return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.f, b.f))
+	})
+	var t termTable
+	distinct := 0
+	for i, o := range seen {
+		t.lengths[o.f]++
+		if i == 0 || o.id != seen[i-1].id {
+			distinct++
 		}
-		b.ids = append(b.ids, id)
-		b.counts = append(b.counts, 1)
 	}
-	return b
+	t.ids, t.in = make([]termID, 0, distinct), make([]fieldSet, 0, distinct)
+	for i := 0; i < len(seen); {
+		o, n := seen[i], 1
+		for i+n < len(seen) && seen[i+n] == o {
+			n++
+		}
+		if len(t.ids) == 0 || t.ids[len(t.ids)-1] != o.id {
+			t.ids, t.in = append(t.ids, o.id), append(t.in, 0)
+		}
+		last := len(t.ids) - 1
+		t.in[last] |= 1 << o.f
+		if n > 1 {
+			t.in[last] |= manyFlag
+			t.many = append(t.many, termCount{key: uint32(last)*uint32(numFields) + uint32(o.f), n: uint32(n)})
+		}
+		i += n
+	}
+	t.many = slices.Clip(t.many)
+	return t
 }
 
-// count is how many times the field holds id.
-func (b bag) count(id termID) int {
-	i, ok := slices.BinarySearch(b.ids, id)
-	if !ok {
+// find returns where the table holds id, if it does.
+func (t *termTable) find(id termID) (int, bool) {
+	return slices.BinarySearch(t.ids, id)
+}
+
+// exactCount is how often field f holds the table's i-th term.
+func (t *termTable) exactCount(i int, f field) int {
+	in := t.in[i]
+	if !in.has(f) {
 		return 0
 	}
-	return int(b.counts[i])
-}
-
-// has reports whether the field holds id.
-func (b bag) has(id termID) bool {
-	_, ok := slices.BinarySearch(b.ids, id)
-	return ok
-}
-
-// union is the sorted set of terms of several bags.
-func union(bags ...bag) []termID {
-	var all []termID
-	for _, b := range bags {
-		all = append(all, b.ids...)
+	if in&manyFlag == 0 {
+		return 1
 	}
-	slices.Sort(all)
-	return slices.Compact(all)
+	key := uint32(i)*uint32(numFields) + uint32(f)
+	if j, ok := slices.BinarySearchFunc(t.many, key, func(c termCount, k uint32) int { return cmp.Compare(c.key, k) }); ok {
+		return int(t.many[j].n)
+	}
+	return 1
 }
 
-// hasTerm reports whether the sorted set holds id.
-func hasTerm(set []termID, id termID) bool {
-	_, ok := slices.BinarySearch(set, id)
-	return ok
+// count is exactCount capped at what ranking counts to: a word repeated more than 65,535
+// times in one field tells nothing more.
+func (t *termTable) count(i int, f field) uint16 {
+	return uint16(min(t.exactCount(i, f), math.MaxUint16))
 }
 
 // fieldStats are what BM25 needs of a field across the knowledge base.
 type fieldStats struct {
-	df     []int32   // entries whose field holds each term, by termID
-	idf    []float64 // BM25's idf of each term in the field, by termID
+	df     []int32 // entries whose field holds each term, by termID
 	avgLen float64
 }
 
-// learnIDF computes the field's idfs once its document frequencies are final.
-func (s *fieldStats) learnIDF(entries int) {
-	s.idf = make([]float64, len(s.df))
-	for id, n := range s.df {
-		df := float64(n)
-		s.idf[id] = math.Log(1 + (float64(entries)-df+0.5)/(df+0.5))
-	}
+// bm25IDF is BM25's idf of a term held by df of the field's entries, of which there are entries.
+func bm25IDF(df int32, entries int) float64 {
+	n := float64(df)
+	return math.Log(1 + (float64(entries)-n+0.5)/(n+0.5))
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
-	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -38,9 +37,8 @@ type Index struct {
 	stats [numFields]fieldStats
 	// askedIn counts, by termID, the phrasings of all entries that use each term.
 	askedIn []int32
-	// led marks, by termID, the terms some entry's lead uses (listed and learned questions,
-	// title, names).
-	led []bool
+	// termFlags says, by termID, what else is known of each term (see termFlag).
+	termFlags []termFlag
 	// collection is each term's share of the knowledge base's weighted words, by termID: the
 	// background the entries' language models are smoothed towards.
 	collection []float64
@@ -58,34 +56,45 @@ type Index struct {
 	byPrimary map[string][]string
 	anchors   map[string]bool
 	generic   map[string]bool
-	// topical are the terms of the entries' titles: the words that name topics, as opposed
-	// to words that are merely rare ("better", "instead").
-	topical map[string]bool
-	// idfs, weights and phraseWeights are each term's idf and weights, by termID, computed
-	// once at Build.
-	idfs, weights, phraseWeights []float64
 }
 
-// entryInfo is an entry with the analysed forms matching needs, computed once at Build.
+// termFlag is a fact about a term of the knowledge base, one bit each.
+type termFlag uint8
+
+const (
+	// ledTerm marks the terms some entry's lead uses (listed and learned questions, title,
+	// names).
+	ledTerm termFlag = 1 << iota
+	// topicalTerm marks the terms of the entries' titles: the words that name topics, as
+	// opposed to words that are merely rare ("better", "instead").
+	topicalTerm
+	// anchorTerm marks the terms that name something only this domain talks about (see
+	// Question.Anchored).
+	anchorTerm
+)
+
+// entryInfo is an entry with the analysed forms matching needs, computed once at Build. It is
+// kept for every entry for as long as the index serves, so it holds only what ranking reads,
+// in compact form.
 type entryInfo struct {
-	entry  knowledge.Entry
-	fields [numFields]bag
-	// terms are every term of the entry; leadTerms those of its title, questions and names.
-	terms     []termID
-	leadTerms []termID
-	title     phrase
-	phrasings []phrase
-	learned   []phrase
-	// phrased and learnedSet index the phrasings and learned questions by term, once they are
-	// final.
-	phrased, learnedSet phraseSet
+	entry *knowledge.Entry // in Index.ordered
+	terms termTable
+	// titleIDs are the title's distinct terms, titleIDF their idfs added up.
+	titleIDs []termID
+	titleIDF float64
+	// phrased indexes the title and listed questions by term, learned the learned questions;
+	// nil when there are none.
+	phrased, learned *phraseSet
 	// weightedLength is the entry's length in its language model (see likelihoodWeights).
 	weightedLength float64
-	// asked counts, for each term, how many of the entry's phrasings (title, listed and learned
-	// questions) use it.
-	asked    bag
-	entities []string
-	aspects  []string
+	// building holds what only building needs; nil once the index is built.
+	building *entryBuild
+}
+
+// entryBuild is what Build needs of an entry until every entry is known: its phrasings with
+// their terms, before they are weighed and indexed by term.
+type entryBuild struct {
+	phrasings, learned []phrase
 }
 
 // Option changes how Build indexes and matches.
@@ -148,31 +157,29 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
 		ids: map[string]termID{}, known: map[string]int{}, spellings: newSpellings(),
 		entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{},
-		anchors: map[string]bool{}, generic: map[string]bool{}, topical: map[string]bool{},
+		anchors: map[string]bool{}, generic: map[string]bool{},
 	}, nil
 }
 
-// indexAll learns what matching needs of each entry, then gives bleve every entry's analysed
-// fields in one batch.
+// indexAll learns what matching needs of each entry, then gives bleve every entry's terms in
+// one batch.
 func (ix *Index) indexAll(entries []knowledge.Entry) error {
-	analysed := ix.analyseAll(entries)
-	docs := make([]*document.Document, len(entries))
-	for i, e := range entries {
-		docs[i] = ix.learn(e, analysed[i])
-	}
+	var seen []occurrence // reused: each entry's terms, as its texts are read
+	ix.analyseEach(entries, func(i int, analysed []analysedText) {
+		seen = ix.learn(&entries[i], analysed, seen[:0])
+	})
 	ix.learnLexicon()
+	ix.spellings.seal()
 	ix.dropSharedPhrasings()
-	ix.dropPassingNames()
+	ix.learnAnchors()
 	ix.learnStats()
-	ix.learnAsked()
 	ix.keepFocused()
 	ix.learnWeights()
-	for _, info := range ix.entries {
-		info.phrased, info.learnedSet = newPhraseSet(info.phrasings), newPhraseSet(info.learned)
-	}
+	ix.learnAsked()
 	batch := ix.bleve.NewBatch()
-	for i, e := range entries {
-		if err := batch.IndexAdvanced(docs[i]); err != nil {
+	v := ix.vocabulary()
+	for _, e := range entries {
+		if err := batch.IndexAdvanced(ix.entries[e.ID].document(v)); err != nil {
 			return fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
 	}
@@ -226,7 +233,7 @@ func (ix *Index) Entry(id string) (knowledge.Entry, bool) {
 	if !ok {
 		return knowledge.Entry{}, false
 	}
-	return info.entry, true
+	return *info.entry, true
 }
 
 // Close releases the bleve index.

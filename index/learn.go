@@ -8,8 +8,6 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/document"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -22,6 +20,7 @@ type (
 		text string
 	}
 	analysedText struct {
+		f              field
 		surface, terms []string
 	}
 )
@@ -42,65 +41,83 @@ func entryTexts(e knowledge.Entry, learned []string) []fieldText {
 		fieldText{fieldTags, strings.ReplaceAll(strings.Join(append(slices.Clone(e.Entities), e.Aspects...), "\n"), "-", " ")})
 }
 
-// analyseAll analyses every entry's texts, on as many cores as there are: analysis is most of
-// the cost of a build, and each text's is independent of the others'.
-func (ix *Index) analyseAll(entries []knowledge.Entry) [][]analysedText {
-	out := make([][]analysedText, len(entries))
-	next := make(chan int)
+// analyseEach analyses every entry's texts, on as many cores as there are, and hands each
+// entry's analysis to learn in entry order. Analysis is most of the cost of a build, and each
+// text's is independent of the others'; learn only ever holds a few entries' analyses at once,
+// because all of them at once would be most of a reload's memory.
+func (ix *Index) analyseEach(entries []knowledge.Entry, learn func(i int, analysed []analysedText)) {
+	workers := runtime.GOMAXPROCS(0)
+	type job struct {
+		i    int
+		done chan<- []analysedText
+	}
+	jobs := make(chan job)
+	ahead := make(chan chan []analysedText, 4*workers) // the analyses not yet learned, in order
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range workers {
 		wg.Go(func() {
-			for i := range next {
-				texts := entryTexts(entries[i], ix.model.Learned[entries[i].ID])
-				out[i] = make([]analysedText, len(texts))
-				for j, t := range texts {
-					out[i][j].surface, out[i][j].terms = ix.analyzeWords(t.text)
-				}
+			da := withStemCache(ix.analyzer)
+			for j := range jobs {
+				j.done <- ix.analyseEntry(da, entries[j.i])
 			}
 		})
 	}
-	for i := range entries {
-		next <- i
+	wg.Go(func() {
+		defer close(jobs)
+		defer close(ahead)
+		for i := range entries {
+			done := make(chan []analysedText, 1)
+			ahead <- done
+			jobs <- job{i, done}
+		}
+	})
+	i := 0
+	for done := range ahead {
+		learn(i, <-done)
+		i++
 	}
-	close(next)
 	wg.Wait()
+}
+
+// analyseEntry analyses each of an entry's texts with da.
+func (ix *Index) analyseEntry(da *analysis.DefaultAnalyzer, e knowledge.Entry) []analysedText {
+	texts := entryTexts(e, ix.model.Learned[e.ID])
+	out := make([]analysedText, len(texts))
+	for i, t := range texts {
+		out[i].f = t.f
+		out[i].surface, out[i].terms = analyzeWords(da, t.text)
+	}
 	return out
 }
 
 // learn records what matching needs to know of an entry beyond bleve's index, from its
-// analysed texts: its fields' terms, its phrasings, the words a typo may stand for, the
-// entities and aspects it names. It returns the document bleve indexes: each bleve field's
-// terms, already analysed.
-func (ix *Index) learn(e knowledge.Entry, analysed []analysedText) *document.Document {
-	info := &entryInfo{entry: e}
-	var seqs [numFields][]termID
-	var retrieved [numRetrievalFields][]string
-	for i, t := range entryTexts(e, ix.model.Learned[e.ID]) {
-		a := analysed[i]
+// analysed texts: its terms in each field, its phrasings, the words a typo may stand for, the
+// entities and aspects it names. seen is a buffer for the entry's terms, returned for reuse.
+func (ix *Index) learn(e *knowledge.Entry, analysed []analysedText, seen []occurrence) []occurrence {
+	info := &entryInfo{entry: e, building: &entryBuild{}}
+	b := info.building
+	for _, a := range analysed {
 		for _, w := range a.surface {
 			ix.known[w]++
 		}
 		ids := ix.idsOf(a.terms)
-		seqs[t.f] = append(seqs[t.f], ids...)
-		retrieved[retrievalField[t.f]] = append(retrieved[retrievalField[t.f]], a.terms...)
-		switch t.f {
+		for _, id := range ids {
+			seen = append(seen, occurrence{id, a.f})
+		}
+		switch a.f {
 		case fieldTitle:
-			info.title = phrase{ids: distinct(ids)}
-			info.phrasings = append(info.phrasings, info.title)
-			for _, term := range a.terms {
-				ix.topical[term] = true // the words that name topics
+			info.titleIDs = distinct(ids)
+			b.phrasings = append(b.phrasings, phrase{ids: info.titleIDs})
+			for _, id := range ids {
+				ix.termFlags[id] |= topicalTerm // the words that name topics
 			}
 		case fieldQuestions:
-			info.phrasings = append(info.phrasings, phrase{ids: distinct(ids)})
+			b.phrasings = append(b.phrasings, phrase{ids: distinct(ids)})
 		case fieldLearned:
-			info.learned = append(info.learned, phrase{ids: distinct(ids)})
+			b.learned = append(b.learned, phrase{ids: distinct(ids)})
 		}
 	}
-	for f := range numFields {
-		info.fields[f] = newBag(seqs[f])
-	}
-	info.terms = union(info.fields[:]...)
-	info.leadTerms = union(info.fields[fieldQuestions], info.fields[fieldTitle], info.fields[fieldTags])
+	info.terms = newTermTable(seen)
 	ix.learnNames(info)
 	key := entitySet(e.Entities)
 	ix.bySet[key] = append(ix.bySet[key], e.ID)
@@ -108,11 +125,7 @@ func (ix *Index) learn(e knowledge.Entry, analysed []analysedText) *document.Doc
 		ix.byPrimary[e.Entities[0]] = append(ix.byPrimary[e.Entities[0]], e.ID)
 	}
 	ix.entries[e.ID] = info
-	doc := document.NewDocument(e.ID)
-	for f, seq := range retrieved {
-		doc.AddField(document.NewTextFieldCustom(retrievalNames[f], nil, nil, bleveindex.IndexField, preAnalysedText(seq)))
-	}
-	return doc
+	return seen
 }
 
 // distinct is ids without repeats, in order of first use.
@@ -123,25 +136,7 @@ func distinct(ids []termID) []termID {
 			out = append(out, id)
 		}
 	}
-	return out
-}
-
-// preAnalysedText is text already analysed, handed to bleve as the analyzer of its own field:
-// bleve would otherwise tokenize again what learn has just analysed.
-func preAnalysedText(terms []string) analysis.Analyzer {
-	stream := make(analysis.TokenStream, len(terms))
-	for i, t := range terms {
-		stream[i] = &analysis.Token{Term: []byte(t), Position: i + 1, Type: analysis.AlphaNumeric}
-	}
-	return preAnalysed(stream)
-}
-
-// preAnalysed is an analyzer that returns its tokens whatever the input.
-type preAnalysed analysis.TokenStream
-
-// Analyze returns the tokens.
-func (p preAnalysed) Analyze([]byte) analysis.TokenStream {
-	return analysis.TokenStream(p)
+	return slices.Clip(out)
 }
 
 // idsOf numbers terms, giving new terms the next free id.
@@ -152,6 +147,7 @@ func (ix *Index) idsOf(terms []string) []termID {
 		if !ok {
 			id = termID(len(ix.ids))
 			ix.ids[t] = id
+			ix.termFlags = append(ix.termFlags, 0)
 		}
 		out[i] = id
 	}
@@ -164,12 +160,10 @@ func (ix *Index) learnNames(info *entryInfo) {
 	e := info.entry
 	ix.addSpellings(strings.Join(append(append([]string{e.Title}, e.Entities...), e.Aspects...), " "))
 	for _, name := range e.Entities {
-		info.entities = append(info.entities, name)
 		ix.entities.add(name, ix.sequence(name))
 		ix.addAnchors(name)
 	}
 	for _, name := range e.Aspects {
-		info.aspects = append(info.aspects, name)
 		ix.aspects.add(name, ix.sequence(strings.ReplaceAll(name, "-", " ")))
 	}
 }
@@ -230,11 +224,14 @@ func (ix *Index) addSpellings(text string) {
 	}
 }
 
-// analyzeWords is sequence and surfaceWords in one pass: it tokenizes once and runs the
-// analyzer's token filters on a copy of the words.
-func (ix *Index) analyzeWords(text string) (surface, terms []string) {
-	da := ix.analyzer
-	stream := da.Tokenizer.Tokenize(joinFilter{ix.lx}.Filter([]byte(text)))
+// analyzeWords is sequence and surfaceWords in one pass, with da (the index's analyzer or one
+// made from it): it tokenizes once and runs the analyzer's token filters on a copy of the words.
+func analyzeWords(da *analysis.DefaultAnalyzer, text string) (surface, terms []string) {
+	input := []byte(text)
+	for _, f := range da.CharFilters {
+		input = f.Filter(input)
+	}
+	stream := da.Tokenizer.Tokenize(input)
 	surface = make([]string, len(stream))
 	for i, tok := range stream {
 		surface[i] = strings.ToLower(string(tok.Term))
@@ -283,7 +280,7 @@ func (ix *Index) dropSharedPhrasings() {
 	owners := map[string][]*entryInfo{}
 	shared := map[string][]termID{}
 	for _, info := range ix.entries {
-		for _, p := range info.phrasings[1:] { // [0] is the title itself
+		for _, p := range info.building.phrasings[1:] { // [0] is the title itself
 			k := p.key()
 			shared[k] = p.ids
 			if !slices.Contains(owners[k], info) {
@@ -297,13 +294,14 @@ func (ix *Index) dropSharedPhrasings() {
 		}
 		var naming []*entryInfo
 		for _, info := range infos {
-			if allIn(info.title.ids, shared[k]) {
+			if allIn(info.titleIDs, shared[k]) {
 				naming = append(naming, info)
 			}
 		}
 		for _, info := range infos {
 			if len(naming) > 0 && !slices.Contains(naming, info) {
-				info.phrasings = slices.DeleteFunc(info.phrasings, func(p phrase) bool { return p.key() == k })
+				b := info.building
+				b.phrasings = slices.DeleteFunc(b.phrasings, func(p phrase) bool { return p.key() == k })
 			}
 		}
 	}
@@ -319,20 +317,14 @@ func allIn(ids, set []termID) bool {
 	return true
 }
 
-// dropPassingNames drops from each entry's terms the domain's names that only its body
-// mentions: the Docker entry that says "Kubernetes" in passing does not cover a question about
-// Kubernetes. Document frequencies and the body's BM25 still count them.
-func (ix *Index) dropPassingNames() {
-	anchor := make(map[termID]bool, len(ix.anchors))
+// learnAnchors marks the terms of the domain's names, once the anchors are final. An entry
+// whose body alone mentions one of them does not cover it (see lookUp): the Docker entry that
+// says "Kubernetes" in passing does not cover a question about Kubernetes.
+func (ix *Index) learnAnchors() {
 	for t := range ix.anchors {
 		if id, ok := ix.ids[t]; ok {
-			anchor[id] = true
+			ix.termFlags[id] |= anchorTerm
 		}
-	}
-	for _, info := range ix.entries {
-		info.terms = slices.DeleteFunc(info.terms, func(id termID) bool {
-			return anchor[id] && !hasTerm(info.leadTerms, id)
-		})
 	}
 }
 
@@ -345,22 +337,25 @@ func (ix *Index) learnStats() {
 	}
 	var lengths [numFields]int
 	ix.collection = make([]float64, len(ix.ids))
-	ix.led = make([]bool, len(ix.ids))
 	total := 0.0
 	for _, info := range ix.entries {
-		for _, id := range union(info.fields[:]...) {
+		t := &info.terms
+		for f, n := range t.lengths {
+			lengths[f] += int(n)
+			info.weightedLength += likelihoodWeights[f] * float64(n)
+			total += likelihoodWeights[f] * float64(n)
+		}
+		for i, id := range t.ids {
 			ix.df[id]++
-		}
-		for _, id := range union(info.fields[fieldLearned], bag{ids: info.leadTerms}) {
-			ix.led[id] = true
-		}
-		for f, b := range info.fields {
-			lengths[f] += b.length
-			info.weightedLength += likelihoodWeights[f] * float64(b.length)
-			total += likelihoodWeights[f] * float64(b.length)
-			for i, id := range b.ids {
-				ix.stats[f].df[id]++
-				ix.collection[id] += likelihoodWeights[f] * float64(b.counts[i])
+			in := t.in[i]
+			if in&(leadFields|1<<fieldLearned) != 0 {
+				ix.termFlags[id] |= ledTerm
+			}
+			for f := range numFields {
+				if in.has(f) {
+					ix.stats[f].df[id]++
+					ix.collection[id] += likelihoodWeights[f] * float64(t.count(i, f))
+				}
 			}
 		}
 	}
@@ -371,7 +366,6 @@ func (ix *Index) learnStats() {
 		if len(ix.entries) > 0 {
 			ix.stats[f].avgLen = float64(lengths[f]) / float64(len(ix.entries))
 		}
-		ix.stats[f].learnIDF(len(ix.entries))
 	}
 }
 
@@ -380,7 +374,7 @@ func (ix *Index) learnStats() {
 func (ix *Index) keepFocused() {
 	for name, ids := range ix.byPrimary {
 		slices.SortStableFunc(ids, func(a, b string) int {
-			return len(ix.entries[a].entities) - len(ix.entries[b].entities)
+			return len(ix.entries[a].entry.Entities) - len(ix.entries[b].entry.Entities)
 		})
 		ix.byPrimary[name] = ids[:min(len(ids), maxPrimary)]
 	}
@@ -389,56 +383,69 @@ func (ix *Index) keepFocused() {
 // maxPrimary bounds the entries added to a question's candidates for each entity it names.
 const maxPrimary = 3
 
+// learnWeights weighs each title and phrasing once the document frequencies are final, so
+// ranking only adds up numbers, and indexes each entry's phrasings by term.
+func (ix *Index) learnWeights() {
+	for _, info := range ix.entries {
+		b := info.building
+		for _, id := range info.titleIDs {
+			info.titleIDF += ix.termWeights(id).idf
+		}
+		for _, phrases := range [][]phrase{b.phrasings, b.learned} {
+			for i := range phrases {
+				for _, id := range phrases[i].ids {
+					w := ix.termWeights(id)
+					phrases[i].weight += w.phraseWeight
+					phrases[i].plainWeight += w.weight
+				}
+			}
+		}
+		info.phrased, info.learned = newPhraseSet(b.phrasings), newPhraseSet(b.learned)
+		info.building = nil
+	}
+}
+
 // learnAsked counts which entries' phrasings use each term: "logs" is asked about under one
 // entry far more than under any other, and that says more than its rarity.
 func (ix *Index) learnAsked() {
 	ix.askedIn = make([]int32, len(ix.ids))
 	for _, info := range ix.entries {
-		var seq []termID
-		for _, p := range append(slices.Clone(info.phrasings), info.learned...) {
-			seq = append(seq, slices.Compact(slices.Sorted(slices.Values(p.ids)))...)
-		}
-		info.asked = newBag(seq)
-		for i, id := range info.asked.ids {
-			ix.askedIn[id] += int32(info.asked.counts[i])
-		}
-	}
-}
-
-// learnWeights computes every term's idf and weight once the document frequencies are final,
-// and the weight of each title and listed question, so ranking only adds up numbers.
-func (ix *Index) learnWeights() {
-	n := len(ix.ids)
-	ix.idfs, ix.weights, ix.phraseWeights = make([]float64, n), make([]float64, n), make([]float64, n)
-	for t, id := range ix.ids {
-		idf := math.Log(1 + float64(len(ix.entries))/float64(1+ix.df[id]))
-		ix.idfs[id], ix.weights[id] = idf, idf
-		if ix.topical[t] {
-			ix.weights[id] = topicalBoost * idf
-		}
-		ix.phraseWeights[id] = ix.weights[id]
-		if ix.anchors[t] {
-			ix.phraseWeights[id] = max(ix.weights[id], minAnchorWeight)
-		}
-	}
-	for _, info := range ix.entries {
-		info.title.idf = sumOf(info.title.ids, ix.idfs)
-		for _, phrases := range [][]phrase{info.phrasings, info.learned} {
-			for i := range phrases {
-				phrases[i].weight = sumOf(phrases[i].ids, ix.phraseWeights)
-				phrases[i].plainWeight = sumOf(phrases[i].ids, ix.weights)
+		for _, ps := range []*phraseSet{info.phrased, info.learned} {
+			if ps == nil {
+				continue
+			}
+			for i, id := range ps.terms {
+				ix.askedIn[id] += ps.start[i+1] - ps.start[i]
 			}
 		}
 	}
 }
 
-// sumOf adds up the values of ids.
-func sumOf(ids []termID, values []float64) float64 {
-	total := 0.0
-	for _, id := range ids {
-		total += values[id]
+// termWeights are a term's idf and its weights in coverage (weight) and in phrasings
+// (phraseWeight).
+type termWeights struct {
+	idf, weight, phraseWeight float64
+}
+
+// termWeights weighs a term of the knowledge base by its rarity, more when it names a topic,
+// and at least minAnchorWeight in phrasings when it names something of the domain.
+func (ix *Index) termWeights(id termID) termWeights {
+	idf := math.Log(1 + float64(len(ix.entries))/float64(1+ix.df[id]))
+	w := termWeights{idf: idf, weight: idf}
+	if ix.termFlags[id]&topicalTerm != 0 {
+		w.weight = topicalBoost * idf
 	}
-	return total
+	w.phraseWeight = w.weight
+	if ix.termFlags[id]&anchorTerm != 0 {
+		w.phraseWeight = max(w.weight, minAnchorWeight)
+	}
+	return w
+}
+
+// hasFlag reports whether the term t is used by some entry and has flag.
+func (ix *Index) hasFlag(t string, flag termFlag) bool {
+	id, ok := ix.ids[t]
+	return ok && ix.termFlags[id]&flag != 0
 }
 
 // unknownIDF is the idf of a term no entry uses: as rare as can be.

@@ -101,7 +101,7 @@ func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
 		c := candidate{info: ix.entries[r.id], relevance: r.score / top, rank: i}
 		start := len(features)
 		features = ix.features(features, q, a, asking, c, &scratch)
-		hits[i] = Hit{Entry: c.info.entry, Features: features[start:len(features):len(features)]}
+		hits[i] = Hit{Entry: *c.info.entry, Features: features[start:len(features):len(features)]}
 		best = max(best, hits[i].Features[likelihoodFeature])
 	}
 	// The likelihood says something only against the other candidates': per known term, how

@@ -25,18 +25,34 @@ type lookup struct {
 	found []termFound
 }
 
+// phrasingFields are the fields an entry's phrasings come from.
+const phrasingFields fieldSet = 1<<fieldQuestions | 1<<fieldTitle | 1<<fieldLearned
+
 // lookUp finds a's known terms in info, appending to found.
 func (ix *Index) lookUp(info *entryInfo, a asked, found []termFound) lookup {
+	table := &info.terms
 	for i := range a.terms {
 		t := &a.terms[i]
 		if t.id < 0 {
 			continue
 		}
-		tf := termFound{term: t, asked: int32(info.asked.count(t.id))}
-		for f, b := range info.fields {
-			tf.counts[f] = uint16(b.count(t.id))
+		tf := termFound{term: t}
+		if at, ok := table.find(t.id); ok {
+			in := table.in[at]
+			for f := range numFields {
+				if in.has(f) {
+					tf.counts[f] = table.count(at, f)
+				}
+			}
+			lead := in&leadFields != 0
+			// A domain name only the body mentions is not among the terms the entry covers:
+			// the Docker entry that says "Kubernetes" in passing does not cover a question
+			// about Kubernetes. Its counts still score BM25.
+			tf.in = [2]bool{lead || ix.termFlags[t.id]&anchorTerm == 0, lead}
+			if in&phrasingFields != 0 {
+				tf.asked = info.phrased.users(t.id) + info.learned.users(t.id)
+			}
 		}
-		tf.in = [2]bool{hasTerm(info.terms, t.id), hasTerm(info.leadTerms, t.id)}
 		found = append(found, tf)
 	}
 	return lookup{info: info, q: &a, found: found}
@@ -67,9 +83,9 @@ func (l lookup) bm25(ix *Index, f field) float64 {
 		return 0
 	}
 	var score, best float64
-	norm := bm25K1 * (1 - bm25B + bm25B*float64(l.info.fields[f].length)/s.avgLen)
+	norm := bm25K1 * (1 - bm25B + bm25B*float64(l.info.terms.lengths[f])/s.avgLen)
 	for _, tf := range l.found {
-		idf := s.idf[tf.term.id]
+		idf := tf.term.fieldIDF[f]
 		best += idf * (bm25K1 + 1)
 		if c := float64(tf.counts[f]); c > 0 {
 			score += idf * c * (bm25K1 + 1) / (c + norm)

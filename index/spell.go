@@ -44,7 +44,7 @@ func (ix *Index) correct(w string) string {
 // only a few buckets are compared with it however large the vocabulary.
 type spellings struct {
 	buckets map[spellKey][]string
-	has     map[string]bool
+	has     map[string]bool // nil once the words are final
 }
 
 type spellKey struct {
@@ -63,6 +63,11 @@ func (s *spellings) add(w string) {
 	s.has[w] = true
 	k := spellKey{w[0], len(w)}
 	s.buckets[k] = append(s.buckets[k], w)
+}
+
+// seal drops what only adding words needs, once they are final.
+func (s *spellings) seal() {
+	s.has = nil
 }
 
 // near returns the words that start with w's first or second letter and whose length is within

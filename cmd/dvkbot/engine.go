@@ -82,14 +82,20 @@ func (l layers) entries() (merged []knowledge.Entry, skipped []error) {
 }
 
 // buildIndex indexes the knowledge of dir laid over the built-in base, with captured entries in
-// between (see layers.entries). skipped lists the captured entries left out.
-func buildIndex(dir string, captured []brain.Captured) (ix *index.Index, skipped []error, err error) {
+// between (see layers.entries). skipped lists the captured entries left out. room, when not
+// nil, may refuse to build an index of the merged entries, with its reason.
+func buildIndex(dir string, captured []brain.Captured, room func([]knowledge.Entry) error) (ix *index.Index, skipped []error, err error) {
 	l, err := loadLayers(dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	l.captured = captured
 	entries, skipped := l.entries()
+	if room != nil {
+		if err := room(entries); err != nil {
+			return nil, skipped, err
+		}
+	}
 	ix, err = index.Build(entries, index.WithVocabulary(l.vocab))
 	return ix, skipped, err
 }
@@ -101,6 +107,6 @@ func openIndex() (*index.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix, _, err := buildIndex(cfg.KnowledgeDir, nil)
+	ix, _, err := buildIndex(cfg.KnowledgeDir, nil, nil)
 	return ix, err
 }

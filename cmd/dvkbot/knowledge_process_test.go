@@ -142,6 +142,7 @@ func (c *configMapFolder) publish(text string) {
 // in service, a watch status on /readyz and in the metrics.
 const (
 	reloadedLine   = "knowledge reloaded"
+	refusedLine    = "knowledge reload refused: building it beside the knowledge in service would not fit under the memory limit; still serving the last good knowledge (raise the memory limit or trim the knowledge)"
 	failedLine     = "knowledge reload failed; still serving the last good knowledge"
 	unwatchedLine  = "knowledge folder not watched: changes are missed until it can be watched again"
 	rewatchedLine  = "knowledge folder watched again"
@@ -265,4 +266,52 @@ func BenchmarkServeReloads(b *testing.B) {
 	b.ReportMetric(float64(memoryKB(b, bot.Pid(), "VmRSS"))/1024, "MiB-RSS-after")
 	b.ReportMetric(float64(memoryKB(b, bot.Pid(), "VmHWM"))/1024, "MiB-RSS-peak")
 	b.ReportMetric(bot.Metric(b, "dvkbot_knowledge_indexes_open"), "indexes-open")
+}
+
+// TestServeRefusesAReloadThatWouldNotFit runs the built binary under a memory limit, set with
+// GOMEMLIMIT as a container's limit sets it: an edit is loaded, then a folder grown past what can
+// be built beside the knowledge in service is refused, with a log line and a metric, and the bot
+// answers on from the knowledge it has.
+func TestServeRefusesAReloadThatWouldNotFit(t *testing.T) {
+	fake := slackfake.New(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
+	b := dvkbottest.Serve(t, fake, "DVK_KNOWLEDGE_DIR="+dir, "GOMEMLIMIT=40MiB")
+
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v2"))
+	b.Logs.Wait(t, reloadedLine)
+
+	// 4 MB of answers: building them takes some 50 MB, over the limit.
+	staged := t.TempDir()
+	const bulk = 20
+	for i := range bulk {
+		write(t, filepath.Join(staged, fmt.Sprintf("bulk-%02d.md", i)), bulkEntry(i, 200<<10))
+	}
+	for i := range bulk {
+		name := fmt.Sprintf("bulk-%02d.md", i)
+		if err := os.Rename(filepath.Join(staged, name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refused := b.Logs.Wait(t, refusedLine)
+	if got := b.Metric(t, `dvkbot_knowledge_reloads_total{result="refused"}`); got < 1 {
+		t.Errorf("refused reloads counted %v, want at least 1 (log: %v)", got, refused)
+	}
+	fake.SendEventsAPI(t, slackfake.AppMention("C1", slackfake.DefaultUserID, "<@U0DVKBOT> "+kubeconfigQuestion, fake.NextTS(), ""))
+	if got := string(fake.WaitCalls(t, "chat.postMessage", 1, dvkbottest.Hang)[0].Blocks); !strings.Contains(got, "v2") {
+		t.Errorf("after the refused reload the answer is not the last good one:\n%.400s", got)
+	}
+}
+
+// bulkEntry is a valid entry file of about size bytes, its body of words made up from n.
+func bulkEntry(n, size int) string {
+	var body strings.Builder
+	fmt.Fprintf(&body, "**Bulk answer %d.**\n\n", n)
+	for i := 0; body.Len() < size; i++ {
+		fmt.Fprintf(&body, "bulk%dword%d ", n, i%5000)
+		if i%20 == 19 {
+			body.WriteString("\n")
+		}
+	}
+	return fmt.Sprintf("---\nid: bulk-%02d\ntitle: Bulk answer %d\nkind: faq\nentities: [docker]\nquestions:\n  - what is bulk answer %d\n---\n%s\n", n, n, n, body.String())
 }

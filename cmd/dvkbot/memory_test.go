@@ -181,7 +181,7 @@ func indexHeap(t *testing.T) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ix, _, err := buildIndex("", nil)
+	ix, _, err := buildIndex("", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -21,8 +24,9 @@ const reloadDelay = 150 * time.Millisecond
 // reloader keeps the index in service in step with the team knowledge folder and with the
 // entries experts capture in Slack: it watches the folder and the brain, rebuilds the index on
 // every change (here or, through a shared brain, on any replica) and swaps it in whole. A broken
-// file is reported and the last good knowledge keeps serving; a brain that cannot be read
-// leaves the captured entries last read in service. A folder that cannot be watched (deleted,
+// file is reported and the last good knowledge keeps serving; so does a reload that would not
+// fit in memory beside it (see room); a brain that cannot be read leaves the captured entries
+// last read in service. A folder that cannot be watched (deleted,
 // moved, refused by the system) is logged, counted and reported by ready until it is watched
 // again.
 type reloader struct {
@@ -63,7 +67,7 @@ func startReloader(ctx context.Context, dir string, store brain.EntryStore, fail
 	r := &reloader{
 		dir: dir, log: log, store: store, failed: failed, changed: make(chan struct{}),
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dvkbot_knowledge_reloads_total", Help: "Knowledge reloads after a change in DVK_KNOWLEDGE_DIR or in the entries captured in Slack, by result (ok, error).",
+			Name: "dvkbot_knowledge_reloads_total", Help: "Knowledge reloads after a change in DVK_KNOWLEDGE_DIR or in the entries captured in Slack, by result (ok, error, refused: it would not fit in memory).",
 		}, []string{"result"}),
 		entries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dvkbot_knowledge_entries", Help: "Entries in the knowledge being served.",
@@ -84,7 +88,7 @@ func startReloader(ctx context.Context, dir string, store brain.EntryStore, fail
 	ctx, r.cancel = context.WithCancel(ctx)
 	changes := store.Watch(ctx) // before the first read: a change made meanwhile is signalled
 	r.readCaptured(ctx)
-	ix, skipped, err := buildIndex(dir, r.captured)
+	ix, skipped, err := buildIndex(dir, r.captured, nil)
 	if err != nil {
 		r.cancel()
 		if r.watcher != nil {
@@ -169,8 +173,15 @@ func (r *reloader) reload() {
 	defer r.building.Unlock()
 	began := time.Now()
 	r.readCaptured(context.Background())
-	ix, skipped, err := buildIndex(r.dir, r.captured)
-	if err != nil {
+	ix, skipped, err := buildIndex(r.dir, r.captured, room)
+	var full *noRoomError
+	switch {
+	case errors.As(err, &full):
+		r.results.WithLabelValues("refused").Inc()
+		r.log.Error("knowledge reload refused: building it beside the knowledge in service would not fit under the memory limit; still serving the last good knowledge (raise the memory limit or trim the knowledge)",
+			"dir", r.dir, "entries", full.entries, "need_bytes", full.need, "in_use_bytes", full.used, "limit_bytes", full.limit)
+		return
+	case err != nil:
 		r.results.WithLabelValues("error").Inc()
 		r.log.Error("knowledge reload failed; still serving the last good knowledge", "dir", r.dir, "err", err)
 		return
@@ -180,6 +191,36 @@ func (r *reloader) reload() {
 	r.served(ix, skipped)
 	r.log.Info("knowledge reloaded", "dir", r.dir, "entries", len(ix.Entries()), "captured", len(r.captured)-len(skipped),
 		"took", time.Since(began).Round(time.Millisecond).String())
+}
+
+// room refuses a reload whose build would not fit in memory beside the index in service: the
+// memory in use (index.MemoryInUse) and what the build takes (index.BuildMemory) must stay
+// under the Go runtime's memory limit (GOMEMLIMIT, or the one set from the container's). A build
+// past it would get the container killed for its memory, and the bot with it; refused, the last
+// good knowledge keeps serving. Without a limit every reload is built.
+func room(entries []knowledge.Entry) error {
+	limit := debug.SetMemoryLimit(-1) // a negative limit only reads it
+	if limit == math.MaxInt64 {
+		return nil
+	}
+	need := index.BuildMemory(entries)
+	used := index.MemoryInUse()
+	if used+need <= limit {
+		return nil
+	}
+	return &noRoomError{entries: len(entries), need: need, used: used, limit: limit}
+}
+
+// noRoomError is a reload refused for want of memory: building entries needs need bytes beside
+// the used bytes in use, over limit.
+type noRoomError struct {
+	entries           int
+	need, used, limit int64
+}
+
+func (e *noRoomError) Error() string {
+	return fmt.Sprintf("building %d entries needs about %d MiB beside the %d MiB in use, over the memory limit of %d MiB",
+		e.entries, e.need>>20, e.used>>20, e.limit>>20)
 }
 
 // setWatchStatus records whether the folder is watched, for ready, the logs and the metrics:

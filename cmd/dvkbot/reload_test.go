@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -214,6 +216,38 @@ func TestReloadSurvivesSpecialFiles(t *testing.T) {
 	if err := r.ready(); err != nil {
 		t.Errorf("ready() = %v after special files came and went", err)
 	}
+}
+
+// A reload that would not fit in memory beside the knowledge in service is refused with a log
+// line and a metric, the last good knowledge keeps serving, and once there is room again the
+// next change is loaded.
+func TestReloadRefusedWhenItWouldNotFitInMemory(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v1"))
+	logs := dvkbottest.NewLogs()
+	r := watchFolder(t, dir, logs)
+
+	// A limit 1 MiB above the heap in use: no knowledge base builds in that.
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	unlimited := debug.SetMemoryLimit(int64(m.HeapAlloc) + 1<<20)
+	t.Cleanup(func() { debug.SetMemoryLimit(unlimited) })
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v2"))
+	waitFor(t, r, "refused reload", func() bool { return reloads(r, "refused") >= 1 })
+	if !answers(r, kubeconfigQuestion, "v1")() {
+		t.Error("after a refused reload the last good knowledge is no longer served")
+	}
+	debug.SetMemoryLimit(unlimited)
+	if !strings.Contains(logs.String(), "knowledge reload refused") || !strings.Contains(logs.String(), `"need_bytes":`) {
+		t.Errorf("the refused reload is not logged with what it needs:\n%s", logs.String())
+	}
+	if n := reloads(r, "error"); n != 0 {
+		t.Errorf("%v reloads counted as failed, want the refused one counted as refused only", n)
+	}
+
+	write(t, filepath.Join(dir, "access.md"), replaceVersion(teamEntry, "v3"))
+	waitFor(t, r, "answer v3 with the limit lifted", answers(r, kubeconfigQuestion, "v3"))
 }
 
 // removeFolder deletes dir at once: moved aside, then deleted, so that no reload sees it half

@@ -1,0 +1,117 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2/document"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// vocabulary is every term of the knowledge base by termID, as text and as bytes: what bleve
+// is given while building, dropped once it is built.
+type vocabulary struct {
+	text  []string
+	bytes [][]byte
+}
+
+// vocabulary lists the terms of the knowledge base by termID.
+func (ix *Index) vocabulary() vocabulary {
+	v := vocabulary{text: make([]string, len(ix.ids)), bytes: make([][]byte, len(ix.ids))}
+	for t, id := range ix.ids {
+		v.text[id], v.bytes[id] = t, []byte(t)
+	}
+	return v
+}
+
+// document is the entry as bleve indexes it: each bleve field with its terms already counted.
+func (info *entryInfo) document(v vocabulary) *document.Document {
+	doc := document.NewDocument(info.entry.ID)
+	for rf, name := range retrievalNames {
+		var of fieldSet
+		for f, in := range retrievalField {
+			if in == rf {
+				of |= 1 << f
+			}
+		}
+		doc.AddField(&countedField{name: name, of: of, terms: &info.terms, vocabulary: v})
+	}
+	return doc
+}
+
+// countedField is a bleve field whose terms are those of some of an entry's fields, read from
+// its termTable. bleve asks for them only while it writes its segment, one entry at a time:
+// handing it the terms as text (a token each) would hold every entry's tokens in memory at
+// once, several times what the index itself takes.
+type countedField struct {
+	name       string
+	of         fieldSet
+	terms      *termTable
+	vocabulary vocabulary
+}
+
+var _ document.Field = (*countedField)(nil)
+
+// Name is the bleve field's name.
+func (c *countedField) Name() string { return c.name }
+
+// ArrayPositions is nil: the field is not in an array.
+func (c *countedField) ArrayPositions() []uint64 { return nil }
+
+// Options says the field is indexed, and neither stored nor given term vectors or doc values.
+func (c *countedField) Options() bleveindex.FieldIndexingOptions { return bleveindex.IndexField }
+
+// Analyze does nothing: the terms are already analysed and counted.
+func (c *countedField) Analyze() {}
+
+// Value is nil: nothing is stored.
+func (c *countedField) Value() []byte { return nil }
+
+// NumPlainTextBytes is 0: the text is not kept.
+func (c *countedField) NumPlainTextBytes() uint64 { return 0 }
+
+// Size is roughly what the field holds, for bleve's statistics.
+func (c *countedField) Size() int { return len(c.name) + 64 }
+
+// EncodedFieldType is a text field's.
+func (c *countedField) EncodedFieldType() byte { return 't' }
+
+// AnalyzedLength is the number of the field's terms, repeats counted.
+func (c *countedField) AnalyzedLength() int {
+	n := 0
+	for f, length := range c.terms.lengths {
+		if c.of.has(field(f)) {
+			n += int(length)
+		}
+	}
+	return n
+}
+
+// AnalyzedTokenFrequencies counts each term of the field. It is made anew at each call and not
+// kept.
+func (c *countedField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies {
+	t := c.terms
+	n := 0
+	for _, in := range t.in {
+		if in&c.of != 0 {
+			n++
+		}
+	}
+	freqs := make(bleveindex.TokenFrequencies, n)
+	slab := make([]bleveindex.TokenFreq, n)
+	for i, in := range t.in {
+		if in&c.of == 0 {
+			continue
+		}
+		count := 0
+		for f := range numFields {
+			if c.of.has(f) {
+				count += t.exactCount(i, f)
+			}
+		}
+		id := t.ids[i]
+		tf := &slab[len(slab)-n]
+		n--
+		tf.Term = c.vocabulary.bytes[id]
+		tf.SetFrequency(count)
+		freqs[c.vocabulary.text[id]] = tf
+	}
+	return freqs
+}
