@@ -274,9 +274,9 @@ func TestFollowUp(t *testing.T) {
 		{"what about networking?", "docker-vs-kubernetes", "difference-networking"},
 		{"and scaling?", "docker-vs-kubernetes", "difference-scaling"},
 		{"what about volumes", "docker-vs-kubernetes", "volumes-vs-persistent-volumes"},
-		{"what is helm", "docker-vs-kubernetes", "helm"},                     // stands on its own
-		{"how do i drain a node", "docker-vs-kubernetes", "kubernetes-node"}, // stands on its own
-		{"what about networking?", "no-such-entry", "docker-networking"},
+		{"what is helm", "docker-vs-kubernetes", "helm"},                        // stands on its own
+		{"how do i drain a node", "docker-vs-kubernetes", "kubernetes-node"},    // stands on its own
+		{"what about docker networking?", "no-such-entry", "docker-networking"}, // answered as if asked alone
 	} {
 		a := ix.FollowUp(c.question, c.previous)
 		if !a.Answered || a.Entry.ID != c.want {

@@ -14,6 +14,8 @@ import (
 // phrasings are kept as a phraseSet.
 type phrase struct {
 	ids []termID
+	// cues are the kinds of answer its wording asks for (see intentOf).
+	cues uint
 	// weight adds up the terms' phrasing weights, plainWeight their weights.
 	weight, plainWeight float64
 }
@@ -27,6 +29,8 @@ func (p phrase) key() string {
 // once per candidate.
 type asked struct {
 	terms []askedTerm
+	// cues are the kinds of answer the question asks for (see Question.Cues).
+	cues uint
 	// total and plainTotal add up the terms' phrasing weights and weights; known adds up the
 	// weights of the terms some entry uses, rare those of the rarest half of them.
 	total, plainTotal, known, rare float64
@@ -100,6 +104,7 @@ type phraseSet struct {
 // phraseWeights are a phrasing's weights (see phrase).
 type phraseWeights struct {
 	weight, plainWeight float64
+	cues                uint8
 }
 
 // newPhraseSet indexes list by term; nil when the list is empty.
@@ -111,7 +116,7 @@ func newPhraseSet(list []phrase) *phraseSet {
 	users := map[termID][]uint16{}
 	ps := &phraseSet{weights: make([]phraseWeights, len(list))}
 	for i, p := range list {
-		ps.weights[i] = phraseWeights{p.weight, p.plainWeight}
+		ps.weights[i] = phraseWeights{p.weight, p.plainWeight, uint8(p.cues)}
 		for _, id := range slices.Compact(slices.Sorted(slices.Values(p.ids))) {
 			users[id] = append(users[id], uint16(i))
 		}
@@ -148,10 +153,12 @@ func (ps *phraseSet) users(id termID) int32 {
 // apart phrasings about different things; in the second (wording) every word weighs as in
 // coverage, which says how much of the question a phrasing accounts for: "docker pants sizing"
 // is one word of three, however weighty "docker" is. scratch holds a sum per phrasing; it is
-// left zeroed. An entry without phrasings (nil) has no closest one.
-func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording float64) {
+// left zeroed. An entry without phrasings (nil) has no closest one. cued is best among the
+// phrasings that ask for a kind of answer the question asks for: "should we use kubernetes"
+// and "what is kubernetes used for" share their content words, not what they ask.
+func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording, cued float64) {
 	if ps == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	shared, plain := scratch.sized(len(ps.weights))
 	var touched []uint16
@@ -171,14 +178,18 @@ func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording fl
 	for _, p := range touched {
 		ph := ps.weights[p]
 		if sum := a.total + ph.weight; sum > 0 {
-			best = max(best, 2*shared[p]/sum)
+			dice := 2 * shared[p] / sum
+			best = max(best, dice)
+			if uint(ph.cues)&a.cues != 0 {
+				cued = max(cued, dice)
+			}
 		}
 		if sum := a.plainTotal + ph.plainWeight; sum > 0 {
 			wording = max(wording, 2*plain[p]/sum)
 		}
 		shared[p], plain[p] = 0, 0
 	}
-	return best, wording
+	return best, wording, cued
 }
 
 // phraseScratch is the buffers ranking works in, reused across the candidates of one
@@ -197,13 +208,13 @@ func (s *phraseScratch) sized(n int) (shared, plain []float64) {
 }
 
 // closest is phrasing for the whole question and for its asking part, whichever is closer.
-func (a asked) closest(asking asked, ps *phraseSet, scratch *phraseScratch) (best, wording float64) {
-	best, wording = a.phrasing(ps, scratch)
+func (a asked) closest(asking asked, ps *phraseSet, scratch *phraseScratch) (best, wording, cued float64) {
+	best, wording, cued = a.phrasing(ps, scratch)
 	if len(asking.terms) > 0 {
-		p, w := asking.phrasing(ps, scratch)
-		best, wording = max(best, p), max(wording, w)
+		p, w, c := asking.phrasing(ps, scratch)
+		best, wording, cued = max(best, p), max(wording, w), max(cued, c)
 	}
-	return best, wording
+	return best, wording, cued
 }
 
 // hasID reports whether the few ids of a phrase hold id.
@@ -254,7 +265,7 @@ func overlap(asked, entry []string) (recall, precision float64) {
 var candidateFeatures = append([]string{
 	"bm25_questions", "bm25_title", "bm25_summary", "bm25_body", "bm25_names", "bm25_learned",
 	"relevance", "retrieval_rank", "likelihood",
-	"phrasing", "wording", "learned_phrasing", "learned_wording", "coverage", "lead_coverage", "rare_coverage", "rare_lead_coverage",
+	"phrasing", "wording", "learned_phrasing", "learned_wording", "cued_phrasing", "cued_learned", "coverage", "lead_coverage", "rare_coverage", "rare_lead_coverage",
 	"uncovered_rarest", "unled_rarest", "asked_max", "asked_mean",
 	"focus", "entity_recall", "entity_precision", "aspect_recall",
 }, intentKindFeatures()...)
@@ -369,8 +380,8 @@ func (ix *Index) features(f []float64, q Question, a, asking asked, c candidate,
 	for fld := range numFields {
 		f = append(f, whole.orAsking(part, func(l lookup) float64 { return l.bm25(ix, field(fld)) }))
 	}
-	phrasing, wording := a.closest(asking, info.phrased, scratch)
-	learnedPhrasing, learnedWording := a.closest(asking, info.learned, scratch)
+	phrasing, wording, cued := a.closest(asking, info.phrased, scratch)
+	learnedPhrasing, learnedWording, learnedCued := a.closest(asking, info.learned, scratch)
 	coverage := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, false) })
 	lead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, false) })
 	rare := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, true) })
@@ -380,7 +391,7 @@ func (ix *Index) features(f []float64, q Question, a, asking asked, c candidate,
 	ar, _ := overlap(q.Aspects, info.entry.Aspects)
 	askedMax, askedMean := whole.askedShare(ix)
 	f = append(f, c.relevance, 1/float64(1+c.rank), whole.likelihood(ix), phrasing, wording,
-		learnedPhrasing, learnedWording, coverage, lead, rare, rareLead,
+		learnedPhrasing, learnedWording, cued, learnedCued, coverage, lead, rare, rareLead,
 		whole.uncoveredRarest(inTerms)/ix.unknownIDF(), whole.uncoveredRarest(inLead)/ix.unknownIDF(),
 		askedMax, askedMean, focus, er, ep, ar)
 	for i := range intentNames {

@@ -107,14 +107,14 @@ func (ix *Index) learn(e *knowledge.Entry, analysed []analysedText, seen []occur
 		switch a.f {
 		case fieldTitle:
 			info.titleIDs = distinct(ids)
-			b.phrasings = append(b.phrasings, phrase{ids: info.titleIDs})
+			b.phrasings = append(b.phrasings, phrase{ids: info.titleIDs, cues: cuesOf(a.surface)})
 			for _, id := range ids {
 				ix.termFlags[id] |= topicalTerm // the words that name topics
 			}
 		case fieldQuestions:
-			b.phrasings = append(b.phrasings, phrase{ids: distinct(ids)})
+			b.phrasings = append(b.phrasings, phrase{ids: distinct(ids), cues: cuesOf(a.surface)})
 		case fieldLearned:
-			b.learned = append(b.learned, phrase{ids: distinct(ids)})
+			b.learned = append(b.learned, phrase{ids: distinct(ids), cues: cuesOf(a.surface)})
 		}
 	}
 	info.terms = newTermTable(seen)

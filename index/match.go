@@ -81,6 +81,7 @@ func (ix *Index) MatchQuestion(q Question) Match {
 		return m
 	}
 	a, asking := ix.asked(q.Terms), ix.asked(q.asking)
+	a.cues, asking.cues = q.Cues, q.Cues
 	m.QuestionFeatures = ix.questionVector(q, a)
 	m.Hits = ix.rank(q, a, asking, ix.withNamedEntries(q, raw))
 	ix.judge(&m)

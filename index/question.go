@@ -172,6 +172,12 @@ func intentOf(words []string) (Intent, uint) {
 	return first, cues
 }
 
+// cuesOf is the cues of intentOf.
+func cuesOf(words []string) uint {
+	_, cues := intentOf(words)
+	return cues
+}
+
 // matches reports whether the question, as words and as " "-padded text, holds the cue.
 func (c intentCue) matches(words []string, text string) bool {
 	for _, w := range words {
