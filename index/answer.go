@@ -144,7 +144,7 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 // question with words of another domain ("docker pants sizing") or instructions gets no
 // near-miss entries.
 func (ix *Index) suggestions(m Match) []knowledge.Entry {
-	if q := m.Question; q.Anchored && q.Foreign == 0 && !q.Instructed && m.NullProbability < maxNullForSuggestions && len(m.Hits) > 0 {
+	if q := m.Question; q.Topical && q.Foreign == 0 && !q.Instructed && m.NullProbability < maxNullForSuggestions && len(m.Hits) > 0 {
 		return append([]knowledge.Entry{m.Hits[0].Entry}, otherHits(m.Hits, maxRelated-1)...)
 	}
 	var out []knowledge.Entry
@@ -173,7 +173,7 @@ const UnsureNote = "_This is the closest answer I have; it may not be exactly wh
 
 // maxNullForSuggestions is how sure the model may be that nothing answers a question before its
 // near misses are no longer worth suggesting: "docker pants sizing" gets the starter topics.
-const maxNullForSuggestions = 0.9
+const maxNullForSuggestions = 0.5
 
 // Markdown is the answer as a person reads it: the entry's body and what to read next, or the
 // fallback that says what the bot can answer.

@@ -5,6 +5,7 @@ package index
 // base in engine_test.go.
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -236,6 +237,23 @@ func TestEmptyInputAbstains(t *testing.T) {
 		expectStarterSuggestions(t, a)
 		if !strings.Contains(a.Markdown(), "I answer questions about Docker and Kubernetes") {
 			t.Errorf("Answer(%q).Markdown() lacks the fallback text", question)
+		}
+	}
+}
+
+// A question about the domain that no entry answers surely is not answered, but offers the
+// entries closest to it rather than the starter topics: "what about networking?" alone may be
+// about Docker's or Kubernetes' networking, so both are offered.
+func TestNearMissesSuggested(t *testing.T) {
+	ix := testIndex(t)
+	a := expectAnswer(t, ix, "what about networking?", "")
+	var ids []string
+	for _, s := range a.Suggestions {
+		ids = append(ids, s.ID)
+	}
+	for _, want := range []string{"docker-networking", "kubernetes-networking-model"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("suggestions %v lack %s", ids, want)
 		}
 	}
 }
