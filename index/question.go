@@ -3,6 +3,7 @@ package index
 import (
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -115,6 +116,9 @@ type intentCue struct {
 	words   map[string]bool
 	phrases []string
 	opens   []string
+	// except are phrases that hold one of the cue's phrases but ask for something else: "why do
+	// we need kubernetes" asks what it is for, not whether to use it.
+	except []string
 }
 
 // intentCues are tried in order: an explicit comparison ("vs", "difference") outranks
@@ -129,7 +133,8 @@ var intentCues = []intentCue{
 		phrases: []string{"with each other", "work with", "use docker with", "use it with"}},
 	{intent: CompareIntent, words: setOf("or", "better", "instead", "choose", "pick"), phrases: []string{"which one"}},
 	{intent: ShouldIntent, words: setOf("should", "worth", "overkill", "recommended", "advisable", "necessary"),
-		phrases: []string{"do i need", "do we need", "do you need", "good idea", "bad idea", "is it ok",
+		except: []string{"why do i need", "why do we need", "why do you need", "why would i need", "why would we need", "why would you need"},
+		phrases: []string{"do i need", "do we need", "do you need", "don't need", "dont need", "do not need", "good idea", "bad idea", "is it ok",
 			"is it okay", "when to use", "best practice", "best practices", "pros and cons", "is it possible"}},
 	{intent: ProblemIntent, words: setOf("error", "errors", "fails", "failed", "failing", "failure", "stuck",
 		"broken", "crash", "crashes", "crashing", "unable", "cannot", "can't", "cant", "wont", "won't", "issue",
@@ -144,12 +149,17 @@ var intentCues = []intentCue{
 		opens: []string{"whats", "what's", "wats", "what is", "what are", "wat is", "wht is"}},
 }
 
+// intensifiers are left out before cues are matched: "do you really need kubernetes" asks what
+// "do you need kubernetes" asks.
+var intensifiers = setOf("really", "actually", "even", "truly", "honestly", "still", "ever", "seriously")
+
 // whatDoes is the one cue that needs a pattern: "what does kubernetes (even) do".
 var whatDoes = regexp.MustCompile(`\bwhat does \S+ (even |actually )?do\b`)
 
 // intentOf reads the kinds of answer a question asks for from its wording: the first one the
 // cues find, and all of them as bits.
 func intentOf(words []string) (Intent, uint) {
+	words = slices.DeleteFunc(slices.Clone(words), func(w string) bool { return intensifiers[w] })
 	text := " " + strings.Join(words, " ") + " "
 	first, cues := AnyIntent, uint(0)
 	for _, cue := range intentCues {
@@ -184,6 +194,9 @@ func (c intentCue) matches(words []string, text string) bool {
 		if c.words[w] {
 			return true
 		}
+	}
+	for _, p := range c.except {
+		text = strings.ReplaceAll(text, " "+p+" ", " ")
 	}
 	for _, p := range c.phrases {
 		if strings.Contains(text, " "+p+" ") {

@@ -295,8 +295,11 @@ func Model(entries []knowledge.Entry, sets Sets, opts Options, sure, answer Bars
 		return nil, err
 	}
 	defer ranked.Close()
-	model.SureThreshold = Threshold(ranked, sets.Dev, sets.Train, sure)
-	model.Threshold = min(Threshold(ranked, sets.Dev, sets.Train, answer), model.SureThreshold)
+	// Every off-topic question fitted on guards the thresholds, the sets written for the bot too:
+	// answering one is the worst mistake, whoever wrote it.
+	guard := append(slices.Clip(sets.Train), sets.Extra...)
+	model.SureThreshold = Threshold(ranked, sets.Dev, guard, sure)
+	model.Threshold = min(Threshold(ranked, sets.Dev, guard, answer), model.SureThreshold)
 	model.Fitted = map[string]any{"train_questions": len(sets.Train), "extra_questions": len(sets.Extra),
 		"dev_questions": len(sets.Dev), "l2": opts.L2, "steps": opts.Steps,
 		"sure_max_wrong": sure.MaxWrong, "answer_max_wrong": answer.MaxWrong, "off_topic_margin": answer.OffTopicMargin}
