@@ -127,26 +127,26 @@ var intentCues = []intentCue{
 	{intent: CompareIntent, words: setOf("vs", "versus", "difference", "differences", "diff", "diffs",
 		"differ", "differs", "differently", "compare", "compared", "compares", "comparing",
 		"comparison", "replace", "replaces"),
-		phrases: []string{"different from", "same as", "same thing as", "replacement for"}},
+		phrases: padded("different from", "same as", "same thing as", "replacement for")},
 	{intent: TogetherIntent, words: setOf("together", "complement", "complements", "complementary",
 		"alongside", "fit", "fits", "role", "relationship", "relate", "relates", "combine", "combined"),
-		phrases: []string{"with each other", "work with", "use docker with", "use it with"}},
-	{intent: CompareIntent, words: setOf("or", "better", "instead", "choose", "pick"), phrases: []string{"which one"}},
+		phrases: padded("with each other", "work with", "use docker with", "use it with")},
+	{intent: CompareIntent, words: setOf("or", "better", "instead", "choose", "pick"), phrases: padded("which one")},
 	{intent: ShouldIntent, words: setOf("should", "worth", "overkill", "recommended", "advisable", "necessary"),
-		except: []string{"why do i need", "why do we need", "why do you need", "why would i need", "why would we need", "why would you need"},
-		phrases: []string{"do i need", "do we need", "do you need", "don't need", "dont need", "do not need", "good idea", "bad idea", "is it ok",
-			"is it okay", "when to use", "best practice", "best practices", "pros and cons", "is it possible"}},
+		except: padded("why do i need", "why do we need", "why do you need", "why would i need", "why would we need", "why would you need"),
+		phrases: padded("do i need", "do we need", "do you need", "don't need", "dont need", "do not need", "good idea", "bad idea", "is it ok",
+			"is it okay", "when to use", "best practice", "best practices", "pros and cons", "is it possible")},
 	{intent: ProblemIntent, words: setOf("error", "errors", "fails", "failed", "failing", "failure", "stuck",
 		"broken", "crash", "crashes", "crashing", "unable", "cannot", "can't", "cant", "wont", "won't", "issue",
 		"problem", "troubleshoot", "troubleshooting", "debug"),
-		phrases: []string{"not working", "doesn't work", "does not work", "why is my", "why does my", "why are my"}},
-	{intent: HowToIntent, phrases: []string{"how do i", "how do we", "how do you", "how can i", "how can we",
+		phrases: padded("not working", "doesn't work", "does not work", "why is my", "why does my", "why are my")},
+	{intent: HowToIntent, phrases: padded("how do i", "how do we", "how do you", "how can i", "how can we",
 		"how can you", "how should i", "how should we", "how would i", "how would we", "how would you",
-		"how to", "step to", "steps to", "way to", "step by step"}},
+		"how to", "step to", "steps to", "way to", "step by step")},
 	{intent: DefineIntent, words: setOf("define", "explain", "explained", "eli5", "rundown", "overview"),
-		phrases: []string{"what is a", "what is an", "what is the", "what is it", "what are the",
-			"what are they", "meaning of", "plain english", "simple terms", "point of", "used for", "stand for"},
-		opens: []string{"whats", "what's", "wats", "what is", "what are", "wat is", "wht is"}},
+		phrases: padded("what is a", "what is an", "what is the", "what is it", "what are the",
+			"what are they", "meaning of", "plain english", "simple terms", "point of", "used for", "stand for"),
+		opens: padded("whats", "what's", "wats", "what is", "what are", "wat is", "wht is")},
 }
 
 // intensifiers are left out before cues are matched: "do you really need kubernetes" asks what
@@ -196,17 +196,26 @@ func (c intentCue) matches(words []string, text string) bool {
 		}
 	}
 	for _, p := range c.except {
-		text = strings.ReplaceAll(text, " "+p+" ", " ")
+		text = strings.ReplaceAll(text, p, " ")
 	}
 	for _, p := range c.phrases {
-		if strings.Contains(text, " "+p+" ") {
+		if strings.Contains(text, p) {
 			return true
 		}
 	}
 	for _, p := range c.opens {
-		if strings.HasPrefix(text, " "+p+" ") {
+		if strings.HasPrefix(text, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// padded are phrases with a space either side, as they stand in a question's " "-padded text.
+func padded(phrases ...string) []string {
+	out := make([]string, len(phrases))
+	for i, p := range phrases {
+		out[i] = " " + p + " "
+	}
+	return out
 }
