@@ -92,7 +92,7 @@ func (f joinFilter) Filter(input []byte) []byte {
 // normalizeFilter joins split compounds, applies the lexicon's synonyms and drops filler words.
 type normalizeFilter struct{ lx *lexicon }
 
-// Filter rewrites the stream. A compound written as two words ("stateful set") becomes the one
+// Filter rewrites the stream. A compound written as two or three words ("stateful set") becomes the one
 // word it names; a synonym of several words becomes several tokens. Positions are renumbered
 // in order. Tokens are reused where they can be: bodies run through here at every Build.
 func (f normalizeFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
@@ -102,8 +102,8 @@ func (f normalizeFilter) Filter(input analysis.TokenStream) analysis.TokenStream
 		tok := input[i]
 		word := string(tok.Term)
 		if i+1 < len(input) && lx.compoundStarts[word] {
-			if joined, ok := lx.compounds[word+" "+string(input[i+1].Term)]; ok {
-				i++
+			if joined, n := lx.compoundAt(input[i:]); n > 0 {
+				i += n - 1
 				word, tok.Term, tok.End = joined, []byte(joined), input[i].End
 			}
 		}

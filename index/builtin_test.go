@@ -101,6 +101,7 @@ func TestAnswerSynonyms(t *testing.T) {
 		{"k8s cm vs secret", "configuration-and-secrets"},
 		{"stateful set vs deployment", "kubernetes-statefulset"},
 		{"what is a daemon set", "kubernetes-daemonset"},
+		{"what is docker in docker? why is it a challenge?", "docker-in-docker"}, // three words, one name
 	} {
 		expectAnswer(t, ix, c.question, c.want)
 	}

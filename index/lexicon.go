@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"regexp"
 	"slices"
 	"strings"
@@ -156,6 +157,21 @@ func setOf(words ...string) map[string]bool {
 		s[strings.ToLower(w)] = true
 	}
 	return s
+}
+
+// compoundAt is the compound the stream starts with, three words before two ("docker in
+// docker" before "docker in"), and how many tokens it takes; 0 when none.
+func (lx *lexicon) compoundAt(stream analysis.TokenStream) (string, int) {
+	two := string(stream[0].Term) + " " + string(stream[1].Term)
+	if len(stream) > 2 {
+		if joined, ok := lx.compounds[two+" "+string(stream[2].Term)]; ok {
+			return joined, 3
+		}
+	}
+	if joined, ok := lx.compounds[two]; ok {
+		return joined, 2
+	}
+	return "", 0
 }
 
 // foreignWords counts the distinct words of words that the vocabulary says belong to another

@@ -22,7 +22,8 @@ type Vocabulary struct {
 	// Synonyms map a word to what it stands for, one word or several ("k8s": "kubernetes",
 	// "lb": "load balancing").
 	Synonyms map[string]string `yaml:"synonyms"`
-	// Compounds map a name people split in two ("config map") to the one word it is.
+	// Compounds map a name people write as two or three words ("config map", "docker in
+	// docker") to the one word it is.
 	Compounds map[string]string `yaml:"compounds"`
 	// Joined are hyphenated names kept as one word ("cri-o"): split, a part may mean
 	// something else ("cri" is the runtime interface).
@@ -111,7 +112,7 @@ func keyLines(m *yaml.Node) map[string]int {
 }
 
 // check reports the words the matcher could not use: empty ones, and compounds that are not
-// two words.
+// two or three words.
 func (v Vocabulary) check(lines map[string]int) error {
 	var ps Problems
 	for _, field := range []struct {
@@ -127,9 +128,9 @@ func (v Vocabulary) check(lines map[string]int) error {
 		}
 	}
 	for pair := range v.Compounds {
-		if len(strings.Fields(pair)) != 2 {
+		if n := len(strings.Fields(pair)); n < 2 || n > 3 {
 			ps = append(ps, Problem{File: v.File, Line: lines["compounds"],
-				Msg: fmt.Sprintf("compounds: %q must be two words", pair)})
+				Msg: fmt.Sprintf("compounds: %q must be two or three words", pair)})
 		}
 	}
 	for _, j := range v.Joined {

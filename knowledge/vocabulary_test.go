@@ -18,7 +18,7 @@ func TestBuiltinVocabularyParses(t *testing.T) {
 func TestParseVocabularyNamesTheLine(t *testing.T) {
 	for _, c := range []struct{ name, data, want string }{
 		{"yaml", "synonyms:\n  k8s: kubernetes\nfiller: [a, b\n", "vocabulary.yaml:"},
-		{"compound", "anchors: [docker]\ncompounds:\n  config map map: configmap\n", "vocabulary.yaml:2: compounds: \"config map map\" must be two words"},
+		{"compound", "anchors: [docker]\ncompounds:\n  config map map map: configmap\n", "vocabulary.yaml:2: compounds: \"config map map map\" must be two or three words"},
 		{"joined", "joined: [crio]\n", "vocabulary.yaml:1: joined: \"crio\" has no hyphen"},
 		{"empty word", "filler: [hey, \"\"]\n", "vocabulary.yaml:1: filler: an empty word"},
 		{"type", "synonyms: [k8s]\n", "vocabulary.yaml:1:"},
