@@ -92,9 +92,9 @@ func (f joinFilter) Filter(input []byte) []byte {
 // normalizeFilter joins split compounds, applies the lexicon's synonyms and drops filler words.
 type normalizeFilter struct{ lx *lexicon }
 
-// Filter rewrites the stream. A compound written as two or three words ("stateful set") becomes the one
-// word it names; a synonym of several words becomes several tokens. Positions are renumbered
-// in order. Tokens are reused where they can be: bodies run through here at every Build.
+// Filter rewrites the stream. A compound written as two or three words ("stateful set",
+// "docker in docker") becomes the one word it names; a synonym of several words becomes
+// several tokens. Positions are renumbered in order. Tokens are reused where they can be: bodies run through here at every Build.
 func (f normalizeFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	lx := f.lx
 	out := input[:0:0]

@@ -172,7 +172,7 @@ func otherHits(hits []Hit, n int) []knowledge.Entry {
 const UnsureNote = "_This is the closest answer I have; it may not be exactly what you asked._"
 
 // maxNullForSuggestions is how sure the model may be that nothing answers a question before its
-// near misses are no longer worth suggesting: "docker pants sizing" gets the starter topics.
+// near misses are no longer worth suggesting: past it, a question gets the starter topics.
 const maxNullForSuggestions = 0.5
 
 // Markdown is the answer as a person reads it: the entry's body and what to read next, or the

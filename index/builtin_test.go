@@ -5,7 +5,6 @@ package index
 // base in engine_test.go.
 
 import (
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -246,19 +245,32 @@ func TestEmptyInputAbstains(t *testing.T) {
 	}
 }
 
-// A question about the domain that no entry answers surely is not answered, but offers the
-// entries closest to it rather than the starter topics: "the network part" alone may be about
-// Docker's or Kubernetes' networking, so both are offered.
+// A question about the domain that the bot does not answer offers the entries closest to it,
+// unless the model thinks it likely that none answers it, or the question is about something
+// else: then it offers the starter topics.
 func TestNearMissesSuggested(t *testing.T) {
 	ix := testIndex(t)
-	a := expectAnswer(t, ix, "what about the network part", "")
-	var ids []string
-	for _, s := range a.Suggestions {
-		ids = append(ids, s.ID)
+	var hits []Hit
+	for _, id := range []string{"docker-networking", "kubernetes-networking-model", "kubernetes-network-policies"} {
+		e, ok := ix.Entry(id)
+		if !ok {
+			t.Fatalf("no entry %s", id)
+		}
+		hits = append(hits, Hit{Entry: e})
 	}
-	for _, want := range []string{"docker-networking", "kubernetes-networking-model"} {
-		if !slices.Contains(ids, want) {
-			t.Errorf("suggestions %v lack %s", ids, want)
+	starters := ix.suggestions(Match{})
+	for _, c := range []struct {
+		name string
+		m    Match
+		want string
+	}{
+		{"domain words, near misses", Match{Question: Question{Topical: true}, NullProbability: 0.3, Hits: hits}, "docker-networking"},
+		{"likely none answers", Match{Question: Question{Topical: true}, NullProbability: 0.7, Hits: hits}, starters[0].ID},
+		{"no domain words", Match{NullProbability: 0.3, Hits: hits}, starters[0].ID},
+		{"another domain's words", Match{Question: Question{Topical: true, Foreign: 1}, NullProbability: 0.3, Hits: hits}, starters[0].ID},
+	} {
+		if got := ix.suggestions(c.m); len(got) == 0 || got[0].ID != c.want {
+			t.Errorf("%s: suggestions start with %v, want %s", c.name, got, c.want)
 		}
 	}
 }

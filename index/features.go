@@ -107,6 +107,9 @@ type phraseWeights struct {
 	cues                uint8
 }
 
+// Every intent's cue bit must fit in phraseWeights.cues.
+const _ uint8 = 1 << ProblemIntent
+
 // newPhraseSet indexes list by term; nil when the list is empty.
 func newPhraseSet(list []phrase) *phraseSet {
 	if len(list) == 0 {

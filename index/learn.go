@@ -272,10 +272,12 @@ func (ix *Index) terms(text string) []string {
 	return out
 }
 
-// dropSharedPhrasings settles phrasings that analyse the same in several entries, as "do i
-// really need kubernetes" and "what is kubernetes" do once filler and stop words go: such a
-// phrasing stays only with the entries whose title it wholly contains, which it names best.
-// When none has such a title, all keep it.
+// dropSharedPhrasings settles phrasings that analyse the same in several entries, as "why do we
+// need kubernetes" (what-is-kubernetes) and "do you really need kubernetes" (is kubernetes
+// overkill) do once stop words go: such a phrasing stays only with the entries whose title it
+// wholly contains, which it names best. When none has such a title, all keep it. What they ask
+// is not compared: the learned questions and the cued features tell such entries apart, and
+// keeping both made the bare words "need kubernetes" lean to the entry with more of them.
 func (ix *Index) dropSharedPhrasings() {
 	owners := map[string][]*entryInfo{}
 	shared := map[string][]termID{}

@@ -2,12 +2,13 @@ package index
 
 import (
 	"bytes"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dvkbot/dvkbot/knowledge"
@@ -30,6 +31,24 @@ func TestJoinedNamesCheckNeverSkipsAMatch(t *testing.T) {
 		matches := lx.joined.MatchString(c.text)
 		if may := lx.mayHoldJoined([]byte(c.text)); may != c.may || (matches && !may) {
 			t.Errorf("mayHoldJoined(%q) = %v, want %v (the expression matches: %v)", c.text, may, c.may, matches)
+		}
+	}
+}
+
+// Compounds of two or three words become the one word they name wherever they stand, the
+// longest first, and a stream that ends inside one is left as it is.
+func TestCompoundsJoined(t *testing.T) {
+	ix := testIndex(t)
+	for _, c := range []struct{ text, want string }{
+		{"docker in", "docker"},
+		{"docker in docker", "docker dind"},
+		{"docker docker in docker", "docker docker dind"},
+		{"docker in docker file", "docker dind file"},
+		{"docker in stateful set", "docker statefulset"},
+		{"Docker-in-Docker", "docker dind"},
+	} {
+		if got := strings.Join(ix.sequence(c.text), " "); got != c.want {
+			t.Errorf("%q analysed to %q, want %q", c.text, got, c.want)
 		}
 	}
 }

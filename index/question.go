@@ -153,8 +153,9 @@ var intentCues = []intentCue{
 // "do you need kubernetes" asks.
 var intensifiers = setOf("really", "actually", "even", "truly", "honestly", "still", "ever", "seriously")
 
-// whatDoes is the one cue that needs a pattern: "what does kubernetes (even) do".
-var whatDoes = regexp.MustCompile(`\bwhat does \S+ (even |actually )?do\b`)
+// whatDoes is the one cue that needs a pattern: "what does kubernetes (even) do", its
+// intensifiers already gone.
+var whatDoes = regexp.MustCompile(`\bwhat does \S+ do\b`)
 
 // intentOf reads the kinds of answer a question asks for from its wording: the first one the
 // cues find, and all of them as bits.

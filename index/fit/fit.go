@@ -297,7 +297,12 @@ func Model(entries []knowledge.Entry, sets Sets, opts Options, sure, answer Bars
 	defer ranked.Close()
 	// Every off-topic question fitted on guards the thresholds, the sets written for the bot too:
 	// answering one is the worst mistake, whoever wrote it.
-	guard := append(slices.Clip(sets.Train), sets.Extra...)
+	var guard []Case
+	for _, c := range append(slices.Clip(sets.Train), sets.Extra...) {
+		if c.OffTopic() {
+			guard = append(guard, c)
+		}
+	}
 	model.SureThreshold = Threshold(ranked, sets.Dev, guard, sure)
 	model.Threshold = min(Threshold(ranked, sets.Dev, guard, answer), model.SureThreshold)
 	model.Fitted = map[string]any{"train_questions": len(sets.Train), "extra_questions": len(sets.Extra),
