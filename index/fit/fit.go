@@ -273,22 +273,31 @@ type Sets struct {
 	Dev []Case
 }
 
-// Model fits a model for entries: the learned questions and the weights on train, then the
-// two thresholds on dev, each the least that keeps its bars.
-func Model(entries []knowledge.Entry, sets Sets, opts Options, sure, answer Bars) (*index.Model, error) {
-	train, err := crossExamples(entries, sets.Train, sets.Train)
-	if err != nil {
-		return nil, err
+// fitExamples are the train and extra questions as fitting sees them, each fold's features computed
+// without its own questions among the learned ones; an extra question weighs opts.ExtraWeight.
+func fitExamples(entries []knowledge.Entry, sets Sets, opts Options) (train, extra []example, err error) {
+	if train, err = crossExamples(entries, sets.Train, sets.Train); err != nil {
+		return nil, nil, err
 	}
-	extra, err := crossExamples(entries, sets.Extra, sets.Train)
-	if err != nil {
-		return nil, err
+	if extra, err = crossExamples(entries, sets.Extra, sets.Train); err != nil {
+		return nil, nil, err
 	}
 	for i := range extra {
 		extra[i].weight *= opts.ExtraWeight
 	}
-	w, v := rankWeights(append(train, extra...), opts)
-	model := index.NewModel(w, v, decisionWeights(append(train, extra...), opts), 0.5)
+	return train, extra, nil
+}
+
+// Model fits a model for entries: the learned questions and the weights on train, then the
+// two thresholds on dev, each the least that keeps its bars.
+func Model(entries []knowledge.Entry, sets Sets, opts Options, sure, answer Bars) (*index.Model, error) {
+	train, extra, err := fitExamples(entries, sets, opts)
+	if err != nil {
+		return nil, err
+	}
+	all := append(slices.Clip(train), extra...)
+	w, v := rankWeights(all, opts)
+	model := index.NewModel(w, v, decisionWeights(all, opts), 0.5)
 	model.Learned = learnedFrom(sets.Train)
 	ranked, err := index.Build(entries, index.WithModel(model))
 	if err != nil {
@@ -383,16 +392,9 @@ type CrossValidated struct {
 // CrossValidate ranks every train question out of fold.
 func CrossValidate(entries []knowledge.Entry, sets Sets, opts Options) (CrossValidated, error) {
 	var cv CrossValidated
-	train, err := crossExamples(entries, sets.Train, sets.Train)
+	train, extra, err := fitExamples(entries, sets, opts)
 	if err != nil {
 		return cv, err
-	}
-	extra, err := crossExamples(entries, sets.Extra, sets.Train)
-	if err != nil {
-		return cv, err
-	}
-	for i := range extra {
-		extra[i].weight *= opts.ExtraWeight
 	}
 	for k := range folds {
 		var fitOn []example
