@@ -149,6 +149,36 @@ var intentCues = []intentCue{
 		opens: padded("whats", "what's", "wats", "what is", "what are", "wat is", "wht is")},
 }
 
+// cueLookup is intentCues by word: the cues a word is, and the cue phrases that open with it.
+// Each of a question's words is looked up once, however many cues there are: thousands of
+// phrasings are read for their cues at every build.
+type cueLookup struct {
+	words  map[string]uint        // bits of the cues, by their place in intentCues
+	starts map[string][]cuePhrase // the phrases that open with the word
+}
+
+// cuePhrase is a phrase of the cue at intentCues[cue].
+type cuePhrase struct {
+	cue    int
+	phrase string
+}
+
+var cuesByWord = lookupCues(intentCues)
+
+func lookupCues(cues []intentCue) cueLookup {
+	l := cueLookup{words: map[string]uint{}, starts: map[string][]cuePhrase{}}
+	for i, c := range cues {
+		for w := range c.words {
+			l.words[w] |= 1 << i
+		}
+		for _, p := range c.phrases {
+			first, _, _ := strings.Cut(strings.TrimSpace(p), " ")
+			l.starts[first] = append(l.starts[first], cuePhrase{cue: i, phrase: p})
+		}
+	}
+	return l
+}
+
 // intensifiers are left out before cues are matched: "do you really need kubernetes" asks what
 // "do you need kubernetes" asks.
 var intensifiers = setOf("really", "actually", "even", "truly", "honestly", "still", "ever", "seriously")
@@ -162,9 +192,10 @@ var whatDoes = regexp.MustCompile(`\bwhat does \S+ do\b`)
 func intentOf(words []string) (Intent, uint) {
 	words = slices.DeleteFunc(slices.Clone(words), func(w string) bool { return intensifiers[w] })
 	text := " " + strings.Join(words, " ") + " "
+	found := foundCues(words, text)
 	first, cues := AnyIntent, uint(0)
-	for _, cue := range intentCues {
-		if cue.matches(words, text) {
+	for i, cue := range intentCues {
+		if found&(1<<i) != 0 {
 			if cues == 0 {
 				first = cue.intent
 			}
@@ -189,27 +220,36 @@ func cuesOf(words []string) uint {
 	return cues
 }
 
-// matches reports whether the question, as words and as " "-padded text, holds the cue.
-func (c intentCue) matches(words []string, text string) bool {
+// foundCues are the cues the question holds, as words and as " "-padded text: bits by their
+// place in intentCues.
+func foundCues(words []string, text string) uint {
+	found := uint(0)
 	for _, w := range words {
-		if c.words[w] {
-			return true
+		found |= cuesByWord.words[w]
+	}
+	for _, w := range words {
+		for _, p := range cuesByWord.starts[w] {
+			if found&(1<<p.cue) == 0 && strings.Contains(intentCues[p.cue].without(text), p.phrase) {
+				found |= 1 << p.cue
+			}
 		}
 	}
+	for i, c := range intentCues {
+		for _, p := range c.opens {
+			if found&(1<<i) == 0 && strings.HasPrefix(text, p) {
+				found |= 1 << i
+			}
+		}
+	}
+	return found
+}
+
+// without is text with the cue's except phrases blanked out.
+func (c intentCue) without(text string) string {
 	for _, p := range c.except {
 		text = strings.ReplaceAll(text, p, " ")
 	}
-	for _, p := range c.phrases {
-		if strings.Contains(text, p) {
-			return true
-		}
-	}
-	for _, p := range c.opens {
-		if strings.HasPrefix(text, p) {
-			return true
-		}
-	}
-	return false
+	return text
 }
 
 // padded are phrases with a space either side, as they stand in a question's " "-padded text.
