@@ -45,7 +45,7 @@ type example struct {
 
 // offTopicWeight is the weight of an off-topic question: answering one is the worst mistake
 // the bot can make, and they are few among the questions fitted on.
-const offTopicWeight = 3
+const offTopicWeight = 6
 
 // examples matches every case once: the features do not depend on the model's weights.
 func examples(ix *index.Index, cases []Case, fold int) []example {
