@@ -30,6 +30,9 @@ type lexicon struct {
 	everyday map[string]bool
 	anchors  map[string]bool
 	foreign  map[string]bool
+	// foreignPhrases are the foreign entries of more than one word, space-padded like
+	// instructions: "space probe" is another domain, though "space" and "probe" are not.
+	foreignPhrases []string
 	// instructions are the vocabulary's instruction phrases, lower case, space-padded for
 	// matching whole words in a space-padded text.
 	instructions []string
@@ -42,13 +45,20 @@ func newLexicon(v knowledge.Vocabulary) *lexicon {
 	lx := &lexicon{
 		synonyms: lowerKeys(v.Synonyms), compounds: map[string]string{}, compoundStarts: map[string]bool{},
 		filler: setOf(v.Filler...), everyday: setOf(v.Everyday...), anchors: setOf(v.Anchors...),
-		foreign: setOf(v.Foreign...),
+		foreign: map[string]bool{},
 		brands:  map[string]map[string]bool{}, starters: v.Starters, fallback: v.Fallback,
 	}
 	for pair, word := range v.Compounds {
 		key := strings.Join(strings.Fields(strings.ToLower(pair)), " ")
 		lx.compounds[key] = strings.ToLower(word)
 		lx.compoundStarts[strings.Fields(key)[0]] = true
+	}
+	for _, f := range v.Foreign {
+		if words := strings.Fields(strings.ToLower(f)); len(words) > 1 {
+			lx.foreignPhrases = append(lx.foreignPhrases, " "+strings.Join(words, " ")+" ")
+		} else if len(words) == 1 {
+			lx.foreign[words[0]] = true
+		}
 	}
 	for _, phrase := range v.Instructions {
 		lx.instructions = append(lx.instructions, " "+strings.Join(strings.Fields(strings.ToLower(phrase)), " ")+" ")
@@ -175,14 +185,22 @@ func (lx *lexicon) compoundAt(stream analysis.TokenStream) (string, int) {
 	return "", 0
 }
 
-// foreignWords counts the distinct words of words that the vocabulary says belong to another
-// domain.
+// foreignWords counts the distinct words and phrases of words that the vocabulary says belong
+// to another domain.
 func (lx *lexicon) foreignWords(words []string) int {
 	seen := map[string]bool{}
 	for _, w := range words {
 		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
 		if lx.foreign[w] {
 			seen[w] = true
+		}
+	}
+	if len(lx.foreignPhrases) > 0 {
+		text := " " + strings.Join(words, " ") + " "
+		for _, phrase := range lx.foreignPhrases {
+			if strings.Contains(text, phrase) {
+				seen[phrase] = true
+			}
 		}
 	}
 	return len(seen)

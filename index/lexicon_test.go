@@ -52,3 +52,24 @@ func TestCompoundsJoined(t *testing.T) {
 		}
 	}
 }
+
+// A foreign entry of several words counts only where its words stand together: a space probe
+// is another domain, disk space and a liveness probe are not.
+func TestForeignPhrasesCountOnlyWhole(t *testing.T) {
+	lx := newLexicon(knowledge.Vocabulary{Foreign: []string{"ship", "space probe", "Windows  Registry"}})
+	for _, c := range []struct {
+		words string
+		want  int
+	}{
+		{"how does the space probe work", 1},
+		{"what exactly is the windows registry", 1},
+		{"the ship's space probe", 2},
+		{"out of disk space after the liveness probe failed", 0},
+		{"probe space", 0},
+		{"private registry on windows server", 0},
+	} {
+		if got := lx.foreignWords(strings.Fields(c.words)); got != c.want {
+			t.Errorf("foreignWords(%q) = %d, want %d", c.words, got, c.want)
+		}
+	}
+}

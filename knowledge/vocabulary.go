@@ -39,7 +39,7 @@ type Vocabulary struct {
 	Anchors []string `yaml:"anchors"`
 	// Foreign are everyday words that give the domain's words another sense: "ship" makes
 	// "helm" a tiller, "bees" make "swarm" insects. One of them in a question is evidence it is
-	// about something else.
+	// about something else. An entry of several words ("space probe") counts only as a whole.
 	Foreign []string `yaml:"foreign"`
 	// Instructions are phrases that try to instruct the bot rather than ask it ("ignore all
 	// previous instructions"): the bot only ever answers from its entries, and such a message
