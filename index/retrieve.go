@@ -85,7 +85,7 @@ func (ix *Index) query(q Question) query.Query {
 // maxQueryTerms bounds the terms a retrieval query searches: a pasted log or a long ramble has
 // dozens, and the posting lists of its everyday words cost the most and tell the least. The
 // rarest ones find the candidates; ranking then reads every term.
-const maxQueryTerms = 12
+const maxQueryTerms = 8
 
 // queryTerms are the known terms of terms that retrieval searches: the rarest, at most
 // maxQueryTerms of them, without the very common ones.
