@@ -86,6 +86,18 @@ func TestAnswerBasics(t *testing.T) {
 	}
 }
 
+// A question made only of words most entries use is still found by the entry with the most
+// phrasings about it: retrieval must not favour short entries because they are short.
+func TestCommonWordsFindTheEntryAskedAboutMost(t *testing.T) {
+	ix := testIndex(t)
+	for _, c := range []struct{ question, want string }{
+		{"Can Kubernetes run without Docker?", "dockershim-removal"},
+		{"does kubernetes still need docker", "dockershim-removal"},
+	} {
+		expectAnswer(t, ix, c.question, c.want)
+	}
+}
+
 // Synonyms meet in one vocabulary: people's shorthand must find the entries written in full.
 func TestAnswerSynonyms(t *testing.T) {
 	ix := testIndex(t)
