@@ -161,13 +161,17 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 	}, nil
 }
 
-// indexAll learns what matching needs of each entry, then gives bleve every entry's terms in
-// one batch.
+// indexAll learns what matching needs of each entry, and gives bleve every entry's terms in
+// one batch. Once the entries' terms are counted, bleve writes its segment while the rest is
+// learned: the two read the same term tables and nothing else of each other, and in
+// sequence they were a third of a build.
 func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	var seen []occurrence // reused: each entry's terms, as its texts are read
 	ix.analyseEach(entries, func(i int, analysed []analysedText) {
 		seen = ix.learn(&entries[i], analysed, seen[:0])
 	})
+	indexed := make(chan error, 1)
+	go func(v vocabulary) { indexed <- ix.indexTerms(entries, v) }(ix.vocabulary())
 	ix.learnLexicon()
 	ix.spellings.seal()
 	ix.dropSharedPhrasings()
@@ -176,8 +180,12 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	ix.keepFocused()
 	ix.learnWeights()
 	ix.learnAsked()
+	return <-indexed
+}
+
+// indexTerms gives bleve the counted terms of every entry in one batch.
+func (ix *Index) indexTerms(entries []knowledge.Entry, v vocabulary) error {
 	batch := ix.bleve.NewBatch()
-	v := ix.vocabulary()
 	for _, e := range entries {
 		if err := batch.IndexAdvanced(ix.entries[e.ID].document(v)); err != nil {
 			return fmt.Errorf("index entry %s: %w", e.ID, err)
