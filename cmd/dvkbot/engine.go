@@ -103,10 +103,21 @@ func buildIndex(dir string, captured []brain.Captured, room func([]knowledge.Ent
 // openIndex indexes the knowledge the environment names (DVK_KNOWLEDGE_DIR over the built-in
 // base): what the offline commands answer from, as the bot would.
 func openIndex() (*index.Index, error) {
-	cfg, err := loadEngineConfig()
-	if err != nil {
+	var cfg offlineConfig
+	if err := load(&cfg); err != nil {
 		return nil, err
 	}
+	cfg.MemoryConfig.offlineGC()
 	ix, _, err := buildIndex(cfg.KnowledgeDir, nil, nil)
 	return ix, err
+}
+
+// offlineConfig is the configuration of the commands that answer without Slack.
+type offlineConfig struct {
+	EngineConfig
+	MemoryConfig
+}
+
+func (c offlineConfig) validate() []varError {
+	return append(c.EngineConfig.validate(), c.MemoryConfig.validate()...)
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -72,6 +73,25 @@ func TestGCPercentFitsTheLimit(t *testing.T) {
 	for _, c := range cases {
 		if got := gcPercentFor(c.memLimit, c.live); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB, %d MiB) = %d, want %d", c.memLimit/mib, c.live/mib, got, c.want)
+		}
+	}
+}
+
+// A command that indexes, answers and exits collects less often, unless GOGC says otherwise.
+func TestOfflineCommandsCollectLessOften(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	cases := []struct {
+		goGC string
+		want int
+	}{
+		{"", maxGCPercent},
+		{"150", 100}, // the runtime applied GOGC itself; nothing changes it
+	}
+	for _, c := range cases {
+		debug.SetGCPercent(100)
+		MemoryConfig{GoGC: c.goGC}.offlineGC()
+		if got := debug.SetGCPercent(100); got != c.want {
+			t.Errorf("GOGC=%q: GC target %d%%, want %d%%", c.goGC, got, c.want)
 		}
 	}
 }
