@@ -2,27 +2,26 @@ package index
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
 	"fmt"
+	"math"
 	"slices"
+	"sync"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// search retrieves the candidates: one bleve query built in code from the analysed terms, a
-// term query per known term and bleve field, each field boosted by its weight. Nothing of the
-// user's text is parsed as query syntax.
+// search retrieves the candidates: the entries that use the question's rarest known terms,
+// scored by BM25 over the two bleve fields, each boosted by its weight. Nothing of the user's
+// text is parsed as query syntax.
 //
-// It runs bleve's searcher itself and keeps the best hits in a small heap rather than going
-// through Index.Search: the request path allocates a document pool, a collector and field
-// loading (even with no stored field) for every query, which cost more than the search.
+// It reads bleve's postings itself and scores them as bleve's own disjunction of term queries
+// would (see bm25): building a query, a searcher and a scorer per term and field, and a pool of
+// matches, cost more than walking the postings of a knowledge base's size.
 func (ix *Index) search(q Question) ([]rawHit, error) {
-	dq := ix.query(q)
-	if dq == nil {
+	terms := ix.queryTerms(q.Terms)
+	if len(terms) == 0 {
 		return nil, nil
 	}
 	reader, err := ix.advanced.Reader()
@@ -30,25 +29,44 @@ func (ix *Index) search(q Question) ([]rawHit, error) {
 		return nil, fmt.Errorf("open index reader: %w", err)
 	}
 	defer reader.Close()
-	s, err := dq.Searcher(bm25Context, reader, ix.mapping, search.SearcherOptions{})
+	docs, err := reader.DocCount()
 	if err != nil {
-		return nil, fmt.Errorf("build searcher: %w", err)
+		return nil, fmt.Errorf("count entries: %w", err)
 	}
-	defer s.Close()
-	best, err := topHits(s, reader, candidates)
-	if err != nil {
-		return nil, err
+	acc := accumulators.Get().(*bm25)
+	defer acc.release()
+	for _, t := range terms {
+		id := ix.ids[t]
+		for rf, name := range retrievalNames {
+			if !ix.inRetrievalField(id, rf) {
+				continue
+			}
+			if err := acc.add(reader, []byte(t), name, retrievalBoosts[rf], docs); err != nil {
+				return nil, err
+			}
+		}
 	}
+	best := acc.top(candidates)
 	raw := make([]rawHit, len(best))
-	for i := len(best) - 1; i >= 0; i-- { // the heap pops worst first
-		h := heap.Pop(&best).(scored)
-		id, err := reader.ExternalID(h.id)
+	for i, h := range best {
+		id, err := reader.ExternalID(docID(h.doc))
 		if err != nil {
 			return nil, fmt.Errorf("entry of a hit: %w", err)
 		}
 		raw[i] = rawHit{id: id, score: h.score}
 	}
 	return raw, nil
+}
+
+// inRetrievalField reports whether some entry has the term in one of the fields that bleve
+// field rf holds.
+func (ix *Index) inRetrievalField(id termID, rf int) bool {
+	for f := range numFields {
+		if retrievalField[f] == rf && ix.stats[f].df[id] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Retrieval scores with BM25 without length normalisation (b = 0, bleve's default is 0.75). An
@@ -58,38 +76,112 @@ func (ix *Index) search(q Question) ([]rawHit, error) {
 // whose every word most entries use, and the right entry was not even retrieved. Chosen on dev
 // after a refit each (b of 0.75, 0.5, 0.3, 0.1 and 0): at 0, dev answered 69.3% right and 10.6%
 // wrong against 67.5% and 11.4%, and retrieved 97.8% against 97.1%. bleve keeps b in a package
-// variable; dvkbot is its only user in the process.
+// variable, which its scorers read; dvkbot is its only user in the process.
 func init() { search.BM25_b = 0 }
 
-// bm25Context tells bleve's scorers to score with BM25, as the index mapping says: outside
-// Index.Search, nothing else does.
-var bm25Context = context.WithValue(context.Background(), search.GetScoringModelCallbackKey,
-	search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
+// bm25 adds up, entry by entry, the scores of a disjunction of boosted term queries as bleve
+// scores it with BM25: each clause gives boost·idf²·√tf·k1/(√tf + k1·(1−b+b·len/avgLen))
+// times the query norm, and the sum is scaled by the share of clauses the entry matched. The
+// query norm is the same for every entry and is left out: only the order and the ratio of
+// scores are used. With b = 0 the field's length plays no part.
+type bm25 struct {
+	sum     []float64 // by bleve's document number
+	matched []int32
+	touched []uint64 // the documents matched, in the order first met
+	clauses int
+	next    bleveindex.TermFieldDoc // reused by every posting
+}
 
-// query is the disjunction of a term query per known term of q and bleve field that holds it,
-// or nil when no term is known.
-func (ix *Index) query(q Question) query.Query {
-	terms := ix.queryTerms(q.Terms)
-	clauses := make([]query.Query, 0, len(terms)*numRetrievalFields)
-	for _, t := range terms {
-		id := ix.ids[t]
-		var in [numRetrievalFields]bool
-		for f := range numFields {
-			in[retrievalField[f]] = in[retrievalField[f]] || ix.stats[f].df[id] > 0
+// accumulators are reused from question to question: at 10,000 entries, their arrays would
+// otherwise be most of what a question allocates.
+var accumulators = sync.Pool{New: func() any { return new(bm25) }}
+
+// release clears what the question touched and gives the accumulator back.
+func (b *bm25) release() {
+	for _, doc := range b.touched {
+		b.sum[doc], b.matched[doc] = 0, 0
+	}
+	b.touched, b.clauses = b.touched[:0], 0
+	accumulators.Put(b)
+}
+
+// add walks the postings of term in field and adds each entry's score for them.
+func (b *bm25) add(reader bleveindex.IndexReader, term []byte, field string, boost float64, docs uint64) error {
+	tfr, err := reader.TermFieldReader(context.Background(), term, field, true, false, false)
+	if err != nil {
+		return fmt.Errorf("postings of %q in %s: %w", term, field, err)
+	}
+	defer tfr.Close()
+	b.clauses++
+	df := float64(tfr.Count())
+	idf := math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+	weight := boost * idf * idf
+	for {
+		d, err := tfr.Next(&b.next)
+		if err != nil {
+			return fmt.Errorf("postings of %q in %s: %w", term, field, err)
 		}
-		for rf, name := range retrievalNames {
-			if in[rf] {
-				tq := bleve.NewTermQuery(t)
-				tq.SetField(name)
-				tq.SetBoost(retrievalBoosts[rf])
-				clauses = append(clauses, tq)
+		if d == nil {
+			return nil
+		}
+		doc := d.ID.Value()
+		b.grow(doc)
+		if b.matched[doc] == 0 {
+			b.touched = append(b.touched, doc)
+		}
+		tf := math.Sqrt(float64(d.Freq))
+		b.sum[doc] += weight * tf * search.BM25_k1 / (tf + search.BM25_k1*(1-search.BM25_b))
+		b.matched[doc]++
+	}
+}
+
+// grow makes room for document number doc.
+func (b *bm25) grow(doc uint64) {
+	if n := int(doc) + 1; n > len(b.sum) {
+		b.sum = append(b.sum, make([]float64, n-len(b.sum))...)
+		b.matched = append(b.matched, make([]int32, n-len(b.matched))...)
+	}
+}
+
+// top returns the n best-scored entries, best first; of equal scores, the lower document
+// number first. Most documents touched fall below the n best so far, and only those above them
+// are inserted: sorting them all took longer than walking the postings.
+func (b *bm25) top(n int) []scored {
+	best := make([]scored, 0, n)
+	for _, doc := range b.touched {
+		h := scored{doc: doc, score: b.sum[doc] * float64(b.matched[doc]) / float64(b.clauses)}
+		if len(best) == n && !h.before(best[n-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(best, h, func(x, h scored) int {
+			if x.before(h) {
+				return -1
 			}
+			return 1
+		})
+		if len(best) < n {
+			best = append(best, scored{})
 		}
+		copy(best[i+1:], best[i:])
+		best[i] = h
 	}
-	if len(clauses) == 0 {
-		return nil
-	}
-	return bleve.NewDisjunctionQuery(clauses...)
+	return best
+}
+
+// scored is an entry's score by its bleve document number.
+type scored struct {
+	doc   uint64
+	score float64
+}
+
+// before reports whether s ranks before t: a higher score, or the lower document number.
+func (s scored) before(t scored) bool {
+	return s.score > t.score || s.score == t.score && s.doc < t.doc
+}
+
+// docID is bleve's internal id of document number doc.
+func docID(doc uint64) bleveindex.IndexInternalID {
+	return bleveindex.NewIndexInternalID(nil, doc)
 }
 
 // maxQueryTerms bounds the terms a retrieval query searches: a pasted log or a long ramble has
@@ -127,46 +219,3 @@ const (
 	maxCommonShare    = 0.2
 	minCommonPostings = 1000
 )
-
-// scored is a hit while searching: bleve's internal id (copied: the match it came from goes
-// back to the pool) and its score.
-type scored struct {
-	id    bleveindex.IndexInternalID
-	score float64
-}
-
-// worstFirst is a min-heap of hits by score, so the worst of the best n is dropped first.
-type worstFirst []scored
-
-func (h worstFirst) Len() int           { return len(h) }
-func (h worstFirst) Less(i, j int) bool { return h[i].score < h[j].score }
-func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *worstFirst) Push(x any)        { *h = append(*h, x.(scored)) }
-func (h *worstFirst) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-// topHits runs the searcher to the end and keeps its n best matches.
-func topHits(s search.Searcher, reader bleveindex.IndexReader, n int) (worstFirst, error) {
-	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: reader}
-	best := make(worstFirst, 0, n+1)
-	for {
-		dm, err := s.Next(sctx)
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		if dm == nil {
-			return best, nil
-		}
-		if len(best) < n || dm.Score > best[0].score {
-			heap.Push(&best, scored{id: append(bleveindex.IndexInternalID(nil), dm.IndexInternalID...), score: dm.Score})
-			if len(best) > n {
-				heap.Pop(&best)
-			}
-		}
-		sctx.DocumentMatchPool.Put(dm)
-	}
-}
