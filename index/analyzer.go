@@ -20,10 +20,11 @@ import (
 // analysed, and each index may have its own vocabulary.
 func newAnalyzer(lx *lexicon) (*analysis.DefaultAnalyzer, error) {
 	cache := registry.NewCache()
-	tokenizer, err := cache.TokenizerNamed(unicode.Name)
+	unicodeTokenizer, err := cache.TokenizerNamed(unicode.Name)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
+	tokenizer := wordTokenizer{unicodeTokenizer}
 	filters := []analysis.TokenFilter{nil, nil, normalizeFilter{lx}, nil, nil}
 	for i, name := range []string{en.PossessiveName, lowercase.Name, "", en.StopName, porter.Name} {
 		if name == "" {
