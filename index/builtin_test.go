@@ -122,6 +122,18 @@ func TestAnswerSynonyms(t *testing.T) {
 	}
 }
 
+// "Kind of" asks what sort of thing; it does not name the kind tool, which keeps its name.
+func TestKindOfIsNotTheKindTool(t *testing.T) {
+	ix := testIndex(t)
+	for _, question := range []string{"what kind of load balancing does kubernetes do", "what kinds of kubernetes services are there"} {
+		if q := ix.Analyze(question); contains(q.Entities, "kind") {
+			t.Errorf("Analyze(%q) names the kind tool: entities %v", question, q.Entities)
+		}
+	}
+	expectAnswer(t, ix, "what kinds of kubernetes services are there", "kubernetes-services")
+	expectAnswer(t, ix, "what kind of cluster does kind create", "kind")
+}
+
 func TestAnswerTypos(t *testing.T) {
 	ix := testIndex(t)
 	for _, c := range []struct{ question, want string }{
