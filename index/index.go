@@ -21,9 +21,10 @@ import (
 // changes after Build: a reload builds a new Index and swaps it whole.
 type Index struct {
 	bleve bleve.Index
-	// advanced and mapping are what searching with bleve's searchers directly needs.
-	advanced  bleveindex.Index
-	mapping   mapping.IndexMapping
+	// advanced is the bleve index whose postings retrieval reads.
+	advanced bleveindex.Index
+	// byDoc is, by bleve's document number, the entry's place in ordered.
+	byDoc     []int32
 	lx        *lexicon
 	analyzer  *analysis.DefaultAnalyzer
 	tokenizer analysis.Tokenizer
@@ -137,7 +138,9 @@ func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
 	}
 	if err == nil {
 		ix.advanced, err = bi.Advanced()
-		ix.mapping = m
+	}
+	if err == nil {
+		err = ix.numberDocs()
 	}
 	if err != nil {
 		_ = bi.Close() // a failed reload must not leave scorch's goroutines behind
@@ -193,6 +196,30 @@ func (ix *Index) indexTerms(entries []knowledge.Entry, v vocabulary) error {
 	}
 	if err := ix.bleve.Batch(batch); err != nil {
 		return fmt.Errorf("index %d entries: %w", len(entries), err)
+	}
+	return nil
+}
+
+// numberDocs finds each entry's bleve document number. bleve numbers the documents of a batch
+// in no set order, and retrieval breaks ties between equal scores by the entries' order
+// instead: the same knowledge base then always gives the same answers, to the last digit.
+func (ix *Index) numberDocs() error {
+	reader, err := ix.advanced.Reader()
+	if err != nil {
+		return fmt.Errorf("open index reader: %w", err)
+	}
+	defer reader.Close()
+	ix.byDoc = make([]int32, len(ix.ordered))
+	for i, e := range ix.ordered {
+		id, err := reader.InternalID(e.ID)
+		if err != nil || id == nil {
+			return fmt.Errorf("document number of %s: %v", e.ID, err)
+		}
+		doc := id.Value()
+		if doc >= uint64(len(ix.byDoc)) {
+			ix.byDoc = append(ix.byDoc, make([]int32, doc+1-uint64(len(ix.byDoc)))...)
+		}
+		ix.byDoc[doc] = int32(i)
 	}
 	return nil
 }

@@ -340,7 +340,8 @@ func (ix *Index) learnStats() {
 	var lengths [numFields]int
 	ix.collection = make([]float64, len(ix.ids))
 	total := 0.0
-	for _, info := range ix.entries {
+	for _, e := range ix.ordered { // in order: sums of floats depend on it
+		info := ix.entries[e.ID]
 		t := &info.terms
 		for f, n := range t.lengths {
 			lengths[f] += int(n)

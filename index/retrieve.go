@@ -46,14 +46,10 @@ func (ix *Index) search(q Question) ([]rawHit, error) {
 			}
 		}
 	}
-	best := acc.top(candidates)
+	best := acc.top(candidates, ix.byDoc)
 	raw := make([]rawHit, len(best))
 	for i, h := range best {
-		id, err := reader.ExternalID(docID(h.doc))
-		if err != nil {
-			return nil, fmt.Errorf("entry of a hit: %w", err)
-		}
-		raw[i] = rawHit{id: id, score: h.score}
+		raw[i] = rawHit{id: ix.ordered[h.entry].ID, score: h.score}
 	}
 	return raw, nil
 }
@@ -143,13 +139,14 @@ func (b *bm25) grow(doc uint64) {
 	}
 }
 
-// top returns the n best-scored entries, best first; of equal scores, the lower document
-// number first. Most documents touched fall below the n best so far, and only those above them
-// are inserted: sorting them all took longer than walking the postings.
-func (b *bm25) top(n int) []scored {
+// top returns the n best-scored entries, best first, by their place in the ordered entries
+// (byDoc maps document numbers to it); of equal scores, the earlier entry first. Most
+// documents touched fall below the n best so far, and only those above them are inserted:
+// sorting them all took longer than walking the postings.
+func (b *bm25) top(n int, byDoc []int32) []scored {
 	best := make([]scored, 0, n)
 	for _, doc := range b.touched {
-		h := scored{doc: doc, score: b.sum[doc] * float64(b.matched[doc]) / float64(b.clauses)}
+		h := scored{entry: byDoc[doc], score: b.sum[doc] * float64(b.matched[doc]) / float64(b.clauses)}
 		if len(best) == n && !h.before(best[n-1]) {
 			continue
 		}
@@ -168,20 +165,15 @@ func (b *bm25) top(n int) []scored {
 	return best
 }
 
-// scored is an entry's score by its bleve document number.
+// scored is an entry's score, the entry by its place in the ordered entries.
 type scored struct {
-	doc   uint64
+	entry int32
 	score float64
 }
 
-// before reports whether s ranks before t: a higher score, or the lower document number.
+// before reports whether s ranks before t: a higher score, or the earlier entry.
 func (s scored) before(t scored) bool {
-	return s.score > t.score || s.score == t.score && s.doc < t.doc
-}
-
-// docID is bleve's internal id of document number doc.
-func docID(doc uint64) bleveindex.IndexInternalID {
-	return bleveindex.NewIndexInternalID(nil, doc)
+	return s.score > t.score || s.score == t.score && s.entry < t.entry
 }
 
 // maxQueryTerms bounds the terms a retrieval query searches: a pasted log or a long ramble has
