@@ -132,7 +132,18 @@ func command(bin string, env []string, args ...string) *exec.Cmd {
 // fails the test: it blocked.
 func Run(t testing.TB, stdin string, env []string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := Command(t, env, args...)
+	return run(t, Binary(t), stdin, env, args...)
+}
+
+// RunImage is Run with the binary the container image ships (see ImageBinary).
+func RunImage(t testing.TB, stdin string, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return run(t, ImageBinary(t), stdin, env, args...)
+}
+
+func run(t testing.TB, bin, stdin string, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := command(bin, env, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errOut
 	if err := cmd.Start(); err != nil {

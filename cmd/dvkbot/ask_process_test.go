@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
+)
+
+// TestAskBatchAsAProcess pipes a thousand real questions into `dvkbot ask --json`, as the
+// container image builds it, and checks that every one is answered once, in order. With -v it
+// reports the questions answered per second by the whole process: starting, indexing the
+// built-in knowledge and answering.
+func TestAskBatchAsAProcess(t *testing.T) {
+	questions := realQuestions(t, 1000)
+	dvkbottest.ImageBinary(t) // built before the clock starts
+	start := time.Now()
+	code, stdout, stderr := dvkbottest.RunImage(t, strings.Join(questions, "\n")+"\n", nil, "ask", "--json")
+	took := time.Since(start)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != len(questions) {
+		t.Fatalf("%d answers to %d questions", len(lines), len(questions))
+	}
+	for i, line := range lines {
+		var a struct{ Question string }
+		if err := json.Unmarshal([]byte(line), &a); err != nil || a.Question != questions[i] {
+			t.Fatalf("answer %d is %q (%v), want the answer to %q", i+1, line, err, questions[i])
+		}
+	}
+	t.Logf("%d questions in %s as a whole process: %.0f questions a second", len(questions), took.Round(time.Millisecond), float64(len(questions))/took.Seconds())
+}
+
+// realQuestions are the first n questions of the real-question corpus, on one line each.
+func realQuestions(t *testing.T, n int) []string {
+	t.Helper()
+	var out []string
+	for _, split := range []string{"train", "dev", "test"} {
+		f, err := os.Open("../../index/testdata/real/" + split + ".jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(f)
+		lines.Buffer(nil, 1<<20)
+		for lines.Scan() && len(out) < n {
+			var c struct{ Q string }
+			if err := json.Unmarshal(lines.Bytes(), &c); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, strings.Join(strings.Fields(c.Q), " "))
+		}
+		f.Close()
+	}
+	if len(out) < n {
+		t.Fatalf("the corpus has %d questions, want %d", len(out), n)
+	}
+	return out
+}
