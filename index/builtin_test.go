@@ -5,6 +5,7 @@ package index
 // base in engine_test.go.
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -132,6 +133,20 @@ func TestKindOfIsNotTheKindTool(t *testing.T) {
 	}
 	expectAnswer(t, ix, "what kinds of kubernetes services are there", "kubernetes-services")
 	expectAnswer(t, ix, "what kind of cluster does kind create", "kind")
+}
+
+// Curly quotes, as web pages and phones write them, read as typewriter ones.
+func TestCurlyQuotesReadAsStraightOnes(t *testing.T) {
+	ix := testIndex(t)
+	for curly, straight := range map[string]string{
+		"why doesn\u2019t kubernetes need docker anymore":              "why doesn't kubernetes need docker anymore",
+		"what\u2019s the \u201clatest\u201d tag, isn\u2019t it pinned": `what's the "latest" tag, isn't it pinned`,
+	} {
+		got, want := ix.Analyze(curly), ix.Analyze(straight)
+		if !slices.Equal(got.Terms, want.Terms) || got.Cues != want.Cues || got.Intent != want.Intent {
+			t.Errorf("Analyze(%q) = terms %v, intent %v; want %v, %v as for %q", curly, got.Terms, got.Intent, want.Terms, want.Intent, straight)
+		}
+	}
 }
 
 func TestAnswerTypos(t *testing.T) {

@@ -97,10 +97,14 @@ func cleanText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// surfaceWords splits text into lower-case words the way the analyzer's char filter and
+// surfaceWords splits text into lower-case words the way the analyzer's char filters and
 // tokenizer do.
 func (ix *Index) surfaceWords(text string) []string {
-	stream := ix.tokenizer.Tokenize(joinFilter{ix.lx}.Filter([]byte(strings.ToLower(text))))
+	input := []byte(strings.ToLower(text))
+	for _, f := range ix.analyzer.CharFilters {
+		input = f.Filter(input)
+	}
+	stream := ix.tokenizer.Tokenize(input)
 	words := make([]string, len(stream))
 	for i, tok := range stream {
 		words[i] = string(tok.Term)
