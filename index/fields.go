@@ -144,6 +144,26 @@ func (t *termTable) count(i int, f field) uint16 {
 	return uint16(min(t.exactCount(i, f), math.MaxUint16))
 }
 
+// counts is count for every field of the table's i-th term, with one search: the counts
+// above one of a term sit side by side in many.
+func (t *termTable) counts(i int) (c [numFields]uint16) {
+	in := t.in[i]
+	for f := range numFields {
+		if in.has(f) {
+			c[f] = 1
+		}
+	}
+	if in&manyFlag == 0 {
+		return c
+	}
+	first := uint32(i) * uint32(numFields)
+	j, _ := slices.BinarySearchFunc(t.many, first, func(c termCount, k uint32) int { return cmp.Compare(c.key, k) })
+	for ; j < len(t.many) && t.many[j].key < first+uint32(numFields); j++ {
+		c[t.many[j].key-first] = uint16(min(t.many[j].n, math.MaxUint16))
+	}
+	return c
+}
+
 // fieldStats are what BM25 needs of a field across the knowledge base.
 type fieldStats struct {
 	df     []int32 // entries whose field holds each term, by termID

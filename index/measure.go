@@ -39,11 +39,7 @@ func (ix *Index) lookUp(info *entryInfo, a asked, found []termFound) lookup {
 		tf := termFound{term: t}
 		if at, ok := table.find(t.id); ok {
 			in := table.in[at]
-			for f := range numFields {
-				if in.has(f) {
-					tf.counts[f] = table.count(at, f)
-				}
-			}
+			tf.counts = table.counts(at)
 			lead := in&leadFields != 0
 			// A domain name only the body mentions is not among the terms the entry covers:
 			// the Docker entry that says "Kubernetes" in passing does not cover a question

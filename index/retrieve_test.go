@@ -131,3 +131,24 @@ func TestEveryBuildAnswersAlike(t *testing.T) {
 		again.Close()
 	}
 }
+
+// An entry's term counts read all at once are those read field by field.
+func TestTermCountsReadTogether(t *testing.T) {
+	ix := testIndex(t)
+	terms := 0
+	for _, info := range ix.entries {
+		table := &info.terms
+		for i := range table.ids {
+			all := table.counts(i)
+			for f := range numFields {
+				if all[f] != table.count(i, f) {
+					t.Fatalf("%s, term %d, field %d: %d counted together, %d alone", info.entry.ID, i, f, all[f], table.count(i, f))
+				}
+			}
+			terms++
+		}
+	}
+	if terms < 1000 {
+		t.Fatalf("read %d terms, want every term of the built-in base", terms)
+	}
+}
