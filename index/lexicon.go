@@ -55,13 +55,13 @@ func newLexicon(v knowledge.Vocabulary) *lexicon {
 	}
 	for _, f := range v.Foreign {
 		if words := strings.Fields(strings.ToLower(f)); len(words) > 1 {
-			lx.foreignPhrases = append(lx.foreignPhrases, " "+strings.Join(words, " ")+" ")
+			lx.foreignPhrases = append(lx.foreignPhrases, spaced(words))
 		} else if len(words) == 1 {
 			lx.foreign[words[0]] = true
 		}
 	}
 	for _, phrase := range v.Instructions {
-		lx.instructions = append(lx.instructions, " "+strings.Join(strings.Fields(strings.ToLower(phrase)), " ")+" ")
+		lx.instructions = append(lx.instructions, spaced(strings.Fields(strings.ToLower(phrase))))
 	}
 	for brand, products := range v.Brands {
 		lx.brands[strings.ToLower(brand)] = setOf(products...)
@@ -190,13 +190,13 @@ func (lx *lexicon) compoundAt(stream analysis.TokenStream) (string, int) {
 func (lx *lexicon) foreignWords(words []string) int {
 	seen := map[string]bool{}
 	for _, w := range words {
-		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+		w = strings.TrimSuffix(w, "'s") // curly apostrophes are straight by now (see quoteFilter)
 		if lx.foreign[w] {
 			seen[w] = true
 		}
 	}
 	if len(lx.foreignPhrases) > 0 {
-		text := " " + strings.Join(words, " ") + " "
+		text := spaced(words)
 		for _, phrase := range lx.foreignPhrases {
 			if strings.Contains(text, phrase) {
 				seen[phrase] = true
@@ -208,11 +208,17 @@ func (lx *lexicon) foreignWords(words []string) int {
 
 // instructs reports whether words hold one of the vocabulary's instruction phrases.
 func (lx *lexicon) instructs(words []string) bool {
-	text := " " + strings.Join(words, " ") + " "
+	text := spaced(words)
 	for _, phrase := range lx.instructions {
 		if strings.Contains(text, phrase) {
 			return true
 		}
 	}
 	return false
+}
+
+// spaced joins words with a space between and one either side: a phrase spaced the same way
+// is found in it only as whole words.
+func spaced(words []string) string {
+	return " " + strings.Join(words, " ") + " "
 }

@@ -195,7 +195,7 @@ var whatDoes = regexp.MustCompile(`\bwhat does \S+ do\b`)
 // cues find, and all of them as bits.
 func intentOf(words []string) (Intent, uint) {
 	words = slices.DeleteFunc(slices.Clone(words), func(w string) bool { return intensifiers[w] })
-	text := " " + strings.Join(words, " ") + " "
+	text := spaced(words)
 	found := foundCues(words, text)
 	first, cues := AnyIntent, uint(0)
 	for i, cue := range intentCues {

@@ -98,13 +98,6 @@ func load(spec configSpec) error {
 	return check(unreadable, spec.validate())
 }
 
-// loadEngineConfig reads and checks EngineConfig.
-func loadEngineConfig() (EngineConfig, error) {
-	var c EngineConfig
-	err := load(&c)
-	return c, err
-}
-
 // loadServeConfig reads and checks serveConfig.
 func loadServeConfig() (serveConfig, error) {
 	var c serveConfig
