@@ -130,9 +130,12 @@ func TestServeSizesMemoryToTheContainer(t *testing.T) {
 			b.Stop(t)
 			want := c.wantGCPercent
 			if want == fitted {
-				// Fitted once the knowledge is indexed: the live heap holds the index.
+				// Fitted once the knowledge is indexed: the live heap holds the index. Two
+				// measures of the same index differ by a few percent from process to process
+				// (and the first build in one reads a third lower), so half of it is the bar:
+				// before indexing the heap holds none of it.
 				live, _ := logged["live_heap_bytes"].(float64)
-				if live < float64(index) {
+				if live < float64(index)/2 {
 					t.Errorf("GC target fitted to a live heap of %.0f bytes, less than the index's %d: before indexing", live, index)
 				}
 				want = int64(gcPercentFor(c.wantMemLimit, int64(live)))
