@@ -317,7 +317,8 @@ func Model(entries []knowledge.Entry, sets Sets, opts Options, sure, answer Bars
 	model.Threshold = min(Threshold(ranked, sets.Dev, guard, answer), model.SureThreshold)
 	model.Fitted = map[string]any{"train_questions": len(sets.Train), "extra_questions": len(sets.Extra),
 		"dev_questions": len(sets.Dev), "l2": opts.L2, "steps": opts.Steps,
-		"sure_max_wrong": sure.MaxWrong, "answer_max_wrong": answer.MaxWrong, "off_topic_margin": answer.OffTopicMargin}
+		"sure_max_wrong": sure.MaxWrong, "answer_max_wrong": answer.MaxWrong, "off_topic_margin": answer.OffTopicMargin,
+		"guard_share": answer.GuardShare}
 	return model, nil
 }
 

@@ -1,8 +1,10 @@
 package fit
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +112,32 @@ func TestThresholdKeepsTheBars(t *testing.T) {
 	}
 	if got := chooseThreshold(outs, 4, Bars{MaxWrong: 0.25, OffTopicMargin: 0.15}); got < 0.45-1e-9 || got > 0.5 {
 		t.Errorf("off-topic margin 0.15: threshold %v, want 0.45", got)
+	}
+}
+
+// A share of the guard's off-topic questions may stay above the answer threshold, and no
+// more: the threshold clears the next one with the margin.
+func TestGuardSparesOnlyItsShare(t *testing.T) {
+	hundred := make([]float64, 100)
+	for i := range hundred {
+		hundred[i] = float64(i) / 200 // 0 to 0.495
+	}
+	cases := []struct {
+		name     string
+		offTopic []float64
+		share    float64
+		want     float64
+	}{
+		{"none spared: the highest", []float64{0.3, 0.68, 0.5}, 0, 0.73},
+		{"a share too small to spare one of three", []float64{0.3, 0.68, 0.5}, 0.01, 0.73},
+		{"1% of a hundred: the second highest", hundred, 0.01, 0.49 + 0.05},
+		{"3% of a hundred: the fourth", hundred, 0.03, 0.48 + 0.05},
+		{"all spared", []float64{0.68}, 1, 0},
+	}
+	for _, c := range cases {
+		got := guardFloor(slices.Clone(c.offTopic), Bars{OffTopicMargin: 0.05, GuardShare: c.share})
+		if math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("%s: floor %v, want %v", c.name, got, c.want)
+		}
 	}
 }

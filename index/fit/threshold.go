@@ -1,6 +1,8 @@
 package fit
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 
 	"github.com/dvkbot/dvkbot/index"
@@ -16,6 +18,13 @@ type Bars struct {
 	// be when none may be answered: the off-topic questions of one set are a sample, and the
 	// next one may come a little closer.
 	OffTopicMargin float64
+	// GuardShare is the largest share of the guard's off-topic questions (the sets fitted on,
+	// not the one the threshold is chosen on) that may stay above the threshold. The highest of
+	// a few hundred confidences is a single question's, the one most like a domain question
+	// ("What happens when the DNS record changes?", asked about a registrar, once an entry
+	// explains ExternalDNS): a threshold set by it stops many more right answers than the
+	// one off-topic answer it prevents.
+	GuardShare float64
 }
 
 // SureBars are what an answer given as sure must keep: 2% wrong answers and no off-topic one.
@@ -25,7 +34,7 @@ var SureBars = Bars{MaxWrong: 0.02}
 // answer, with a margin, and at most a fifth of the questions answered wrong. Between the two
 // thresholds the bot says the answer may not be what was asked and offers the next candidates,
 // which hold the right entry for most of the questions its first pick gets wrong.
-var AnswerBars = Bars{MaxWrong: 0.2, OffTopicMargin: 0.05}
+var AnswerBars = Bars{MaxWrong: 0.2, OffTopicMargin: 0.05, GuardShare: 0.01}
 
 // outcome is a question's best candidate under a model, before any threshold.
 type outcome struct {
@@ -39,16 +48,28 @@ type outcome struct {
 // only raise it: they are more evidence of how close an off-topic question may come. It
 // returns maxThreshold when no threshold keeps the bars.
 func Threshold(ix *index.Index, cases, guard []Case, bars Bars) float64 {
-	outs := outcomes(ix, cases)
-	t := chooseThreshold(outs, len(cases), bars)
-	if bars.MaxOffTopic == 0 {
-		for _, o := range outcomes(ix, guard) {
-			if o.c.OffTopic() {
-				t = max(t, min(o.confidence+bars.OffTopicMargin, maxThreshold))
-			}
+	t := chooseThreshold(outcomes(ix, cases), len(cases), bars)
+	if bars.MaxOffTopic > 0 {
+		return t
+	}
+	var offTopic []float64
+	for _, o := range outcomes(ix, guard) {
+		if o.c.OffTopic() {
+			offTopic = append(offTopic, o.confidence)
 		}
 	}
-	return t
+	return max(t, guardFloor(offTopic, bars))
+}
+
+// guardFloor is the least threshold that keeps the guard's off-topic questions, of these
+// confidences, unanswered with the margin, all but bars.GuardShare of them.
+func guardFloor(offTopic []float64, bars Bars) float64 {
+	spared := int(bars.GuardShare * float64(len(offTopic)))
+	if len(offTopic) <= spared {
+		return 0
+	}
+	slices.SortFunc(offTopic, func(a, b float64) int { return cmp.Compare(b, a) })
+	return min(offTopic[spared]+bars.OffTopicMargin, maxThreshold)
 }
 
 // outcomes matches every case.
