@@ -149,6 +149,24 @@ func TestCurlyQuotesReadAsStraightOnes(t *testing.T) {
 	}
 }
 
+// A Kubernetes field or kind written as words reads as its name: "security context" and
+// "securityContext" find the same entry.
+func TestFieldNamesWrittenAsWordsReadAsTheName(t *testing.T) {
+	ix := testIndex(t)
+	for words, name := range map[string]string{
+		"what does runAsNonRoot in a security context do":  "what does runAsNonRoot in a securityContext do",
+		"how do service accounts get a token":              "how do ServiceAccounts get a token",
+		"why is my persistent volume claim stuck pending":  "why is my PersistentVolumeClaim stuck pending",
+		"image pull policy always vs if not present":       "imagePullPolicy always vs if not present",
+		"can a network policy block traffic to a database": "can a NetworkPolicy block traffic to a database",
+	} {
+		if got, want := ix.Analyze(words), ix.Analyze(name); !slices.Equal(got.Terms, want.Terms) {
+			t.Errorf("Analyze(%q) = %v; want %v as for %q", words, got.Terms, want.Terms, name)
+		}
+	}
+	expectAnswer(t, ix, "What does the runAsNonRoot field in a security context do?", "security-context-and-pod-security")
+}
+
 func TestAnswerTypos(t *testing.T) {
 	ix := testIndex(t)
 	for _, c := range []struct{ question, want string }{
