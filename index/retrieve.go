@@ -13,8 +13,9 @@ import (
 )
 
 // search retrieves the candidates: the entries that use the question's rarest known terms,
-// scored by BM25 over the two bleve fields, each boosted by its weight. Nothing of the user's
-// text is parsed as query syntax.
+// scored by BM25 over the two bleve fields, each boosted by its weight, with a few places kept
+// for the best on the lead field alone (see leadSlots). Nothing of the user's text is parsed
+// as query syntax.
 //
 // It reads bleve's postings itself and scores them as bleve's own disjunction of term queries
 // would (see bm25): building a query, a searcher and a scorer per term and field, and a pool of
@@ -151,10 +152,10 @@ func (b *bm25) grow(doc uint64) {
 	}
 }
 
-// top returns the n best-scored entries, best first, by their place in the ordered entries
-// (byDoc maps document numbers to it); of equal scores, the earlier entry first. Most
-// documents touched fall below the n best so far, and only those above them are inserted:
-// sorting them all took longer than walking the postings.
+// top returns the n entries that score best by score, best first, by their place in the
+// ordered entries (byDoc maps document numbers to it); of equal scores, the earlier entry
+// first. Most documents touched fall below the n best so far, and only those above them are
+// inserted: sorting them all took longer than walking the postings.
 func (b *bm25) top(n int, byDoc []int32, score func(doc uint64) float64) []scored {
 	best := make([]scored, 0, n)
 	for _, doc := range b.touched {
