@@ -116,7 +116,7 @@ func (ix *Index) Explain(id string) (Answer, bool) {
 	if !ok {
 		return Answer{}, false
 	}
-	m := Match{Hits: []Hit{{Entry: e, Score: 1}}, Answered: true, Sure: true, Confidence: 1}
+	m := Match{Hits: []Hit{{Entry: &e, Score: 1}}, Answered: true, Sure: true, Confidence: 1}
 	return ix.answerFor(e.Title, m), true
 }
 
@@ -127,7 +127,7 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 		a.Suggestions = ix.suggestions(m)
 		return a
 	}
-	a.Entry = m.Hits[0].Entry
+	a.Entry = *m.Hits[0].Entry
 	if !m.Sure {
 		a.Suggestions = otherHits(m.Hits, maxUnsureAlternatives)
 	}
@@ -145,7 +145,7 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 // near-miss entries.
 func (ix *Index) suggestions(m Match) []knowledge.Entry {
 	if q := m.Question; q.Topical && q.Foreign == 0 && !q.Instructed && m.NullProbability < maxNullForSuggestions && len(m.Hits) > 0 {
-		return append([]knowledge.Entry{m.Hits[0].Entry}, otherHits(m.Hits, maxRelated-1)...)
+		return append([]knowledge.Entry{*m.Hits[0].Entry}, otherHits(m.Hits, maxRelated-1)...)
 	}
 	var out []knowledge.Entry
 	for _, id := range ix.lx.starters {
@@ -163,7 +163,7 @@ const maxUnsureAlternatives = 2
 func otherHits(hits []Hit, n int) []knowledge.Entry {
 	var out []knowledge.Entry
 	for _, h := range hits[1:min(len(hits), n+1)] {
-		out = append(out, h.Entry)
+		out = append(out, *h.Entry)
 	}
 	return out
 }

@@ -313,7 +313,7 @@ func TestNearMissesSuggested(t *testing.T) {
 		if !ok {
 			t.Fatalf("no entry %s", id)
 		}
-		hits = append(hits, Hit{Entry: e})
+		hits = append(hits, Hit{Entry: &e})
 	}
 	starters := ix.suggestions(Match{})
 	for _, c := range []struct {

@@ -13,7 +13,8 @@ const candidates = 20
 
 // Hit is one ranked entry with the evidence behind its rank.
 type Hit struct {
-	Entry knowledge.Entry
+	// Entry is the index's own entry, not a copy: read it, never change it.
+	Entry *knowledge.Entry
 	// Score is the model's score; comparable only within one Match.
 	Score float64
 	// Probability is the model's probability that this entry is the answer.
@@ -102,7 +103,7 @@ func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
 		c := candidate{info: ix.entries[r.id], relevance: r.score / top, rank: i}
 		start := len(features)
 		features = ix.features(features, q, a, asking, c, &scratch)
-		hits[i] = Hit{Entry: *c.info.entry, Features: features[start:len(features):len(features)]}
+		hits[i] = Hit{Entry: c.info.entry, Features: features[start:len(features):len(features)]}
 		best = max(best, hits[i].Features[likelihoodFeature])
 	}
 	// The likelihood says something only against the other candidates': per known term, how
