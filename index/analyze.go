@@ -116,13 +116,14 @@ func questionClause(sentence string) string {
 }
 
 // misspelt reports whether w is a word the knowledge base does not know: not a stop word, not
-// filler, and none of its terms used by any entry.
+// filler, and none of its terms in any entry's own text (a typo in a learned question is still
+// one).
 func (ix *Index) misspelt(w string) bool {
 	if len(w) < minCorrectable || ix.known[w] > 0 || ix.lx.filler[w] {
 		return false
 	}
 	for _, t := range ix.terms(w) {
-		if !ix.usedTerm(t) {
+		if !ix.ownTerm(t) {
 			return true
 		}
 	}

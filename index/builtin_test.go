@@ -167,6 +167,43 @@ func TestFieldNamesWrittenAsWordsReadAsTheName(t *testing.T) {
 	expectAnswer(t, ix, "What does the runAsNonRoot field in a security context do?", "security-context-and-pod-security")
 }
 
+// A typo in a question learned for an entry is still corrected in the next question: learned
+// questions are users' words, not the knowledge base's.
+func TestTypoInALearnedQuestionIsStillOne(t *testing.T) {
+	entries, err := knowledge.Load(knowledge.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := DefaultModel()
+	model.Learned = map[string][]string{"kubernetes-statefulset": {"when is a statefullset better than a deployment"}}
+	ix, err := Build(entries, WithModel(model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if q := ix.Analyze("what is a statefullset"); !slices.Contains(q.Terms, "statefulset") {
+		t.Errorf("Analyze(%q) = %v, want statefulset among the terms", "what is a statefullset", q.Terms)
+	}
+}
+
+// The words of an entity's name of several words ("external-dns", "github-actions",
+// "cert-manager") are everyday ones and do not make a question one about the domain; a name
+// of one word does.
+func TestOnlyOneWordNamesAnchorTheDomain(t *testing.T) {
+	ix := testIndex(t)
+	for question, want := range map[string]bool{
+		"what happens when the DNS record changes":          false,
+		"github actions: run a job only on the main branch": false,
+		"who is the manager of the cert team":               false,
+		"how does karpenter pick instance types":            true,
+		"what is a statefulset":                             true,
+	} {
+		if got := ix.Analyze(question).Anchored; got != want {
+			t.Errorf("Analyze(%q).Anchored = %v, want %v", question, got, want)
+		}
+	}
+}
+
 func TestAnswerTypos(t *testing.T) {
 	ix := testIndex(t)
 	for _, c := range []struct{ question, want string }{

@@ -97,8 +97,12 @@ func (ix *Index) learn(e *knowledge.Entry, analysed []analysedText, seen []occur
 	info := &entryInfo{entry: e, building: &entryBuild{}}
 	b := info.building
 	for _, a := range analysed {
-		for _, w := range a.surface {
-			ix.known[w]++
+		// Learned questions are users' own words, typos and all: "statefullset" in one must
+		// not stop the next "statefullset" from being read as statefulset.
+		if a.f != fieldLearned {
+			for _, w := range a.surface {
+				ix.known[w]++
+			}
 		}
 		ids := ix.idsOf(a.terms)
 		for _, id := range ids {
@@ -161,7 +165,12 @@ func (ix *Index) learnNames(info *entryInfo) {
 	ix.addSpellings(strings.Join(append(append([]string{e.Title}, e.Entities...), e.Aspects...), " "))
 	for _, name := range e.Entities {
 		ix.entities.add(name, ix.sequence(name))
-		ix.addAnchors(name)
+		// A name of one word is the domain's own ("karpenter"); the words of a longer one are
+		// often everyday ones ("external-dns", "github-actions", "cert-manager") and would make
+		// "what happens when the DNS record changes?" read as a question about the domain.
+		if !strings.ContainsAny(name, "- ") {
+			ix.addAnchors(name)
+		}
 	}
 	for _, name := range e.Aspects {
 		ix.aspects.add(name, ix.sequence(strings.ReplaceAll(name, "-", " ")))
@@ -468,4 +477,19 @@ const minAnchorWeight = 4
 func (ix *Index) usedTerm(t string) bool {
 	id, ok := ix.ids[t]
 	return ok && ix.df[id] > 0
+}
+
+// ownTerm reports whether some entry uses the term in its own text, not only in the questions
+// learned for it.
+func (ix *Index) ownTerm(t string) bool {
+	id, ok := ix.ids[t]
+	if !ok {
+		return false
+	}
+	for f := range numFields {
+		if f != fieldLearned && ix.stats[f].df[id] > 0 {
+			return true
+		}
+	}
+	return false
 }
