@@ -35,7 +35,7 @@ type Vocabulary struct {
 	// their own they do not make a question one about the domain.
 	Everyday []string `yaml:"everyday"`
 	// Anchors are words only this domain uses ("kubectl"): one of them makes a question one
-	// about the domain. The entries' entities are anchors too, unless everyday.
+	// about the domain. The entries' entity names of one word are anchors too, unless everyday.
 	Anchors []string `yaml:"anchors"`
 	// Foreign are everyday words that give the domain's words another sense: "ship" makes
 	// "helm" a tiller, "bees" make "swarm" insects. One of them in a question is evidence it is
