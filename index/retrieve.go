@@ -163,12 +163,7 @@ func (b *bm25) top(n int, byDoc []int32, score func(doc uint64) float64) []score
 		if len(best) == n && !h.before(best[n-1]) {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(best, h, func(x, h scored) int {
-			if x.before(h) {
-				return -1
-			}
-			return 1
-		})
+		i, _ := slices.BinarySearchFunc(best, h, scored.rank)
 		if len(best) < n {
 			best = append(best, scored{})
 		}
@@ -193,12 +188,7 @@ func (b *bm25) retrieve(n int, byDoc []int32) []scored {
 			}
 		}
 	}
-	slices.SortFunc(best, func(x, y scored) int {
-		if x.before(y) {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(best, scored.rank)
 	return best
 }
 
@@ -232,6 +222,15 @@ type scored struct {
 // before reports whether s ranks before t: a higher score, or the earlier entry.
 func (s scored) before(t scored) bool {
 	return s.score > t.score || s.score == t.score && s.entry < t.entry
+}
+
+// rank orders s against t for sorting and searching, by before: ties do not happen, since
+// no two hits are the same entry.
+func (s scored) rank(t scored) int {
+	if s.before(t) {
+		return -1
+	}
+	return 1
 }
 
 // maxQueryTerms bounds the terms a retrieval query searches: a pasted log or a long ramble has
