@@ -69,6 +69,17 @@ func (ix *Index) asked(terms []string) asked {
 	return a
 }
 
+// knownIDs are the ids of the terms some entry uses.
+func (a asked) knownIDs() []termID {
+	ids := make([]termID, 0, len(a.terms))
+	for _, t := range a.terms {
+		if t.id >= 0 {
+			ids = append(ids, t.id)
+		}
+	}
+	return ids
+}
+
 // markRare marks the known terms at least as rare as their median: the words that tell
 // entries apart ("imagepullpolicy" in "what is imagepullpolicy in kubernetes").
 func (a *asked) markRare() {

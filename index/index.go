@@ -55,8 +55,11 @@ type Index struct {
 	// byPrimary lists, for each entity, the ids of the entries that name it first, the most
 	// focused (fewest entities) first, at most maxPrimary of them.
 	byPrimary map[string][]string
-	anchors   map[string]bool
-	generic   map[string]bool
+	// byPhrasing lists the entries by the terms of each of their titles, listed questions and
+	// learned questions (see phrasings): a question that analyses the same as one of them.
+	byPhrasing phrasings
+	anchors    map[string]bool
+	generic    map[string]bool
 }
 
 // termFlag is a fact about a term of the knowledge base, one bit each.
@@ -181,6 +184,7 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	ix.learnAnchors()
 	ix.learnStats()
 	ix.keepFocused()
+	ix.learnPhrasings()
 	ix.learnWeights()
 	ix.learnAsked()
 	return <-indexed

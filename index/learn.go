@@ -493,3 +493,17 @@ func (ix *Index) ownTerm(t string) bool {
 	}
 	return false
 }
+
+// learnPhrasings indexes every entry by the terms of its title, listed questions and learned
+// questions, once shared phrasings are settled.
+func (ix *Index) learnPhrasings() {
+	for i := range ix.ordered {
+		b := ix.entries[ix.ordered[i].ID].building
+		for _, phrases := range [][]phrase{b.phrasings, b.learned} {
+			for _, p := range phrases {
+				ix.byPhrasing.add(p.ids, int32(i))
+			}
+		}
+	}
+	ix.byPhrasing.seal()
+}

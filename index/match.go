@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/dvkbot/dvkbot/knowledge"
@@ -84,7 +85,7 @@ func (ix *Index) MatchQuestion(q Question) Match {
 	a, asking := ix.asked(q.Terms), ix.asked(q.asking)
 	a.cues, asking.cues = q.Cues, q.Cues
 	m.QuestionFeatures = ix.questionVector(q, a)
-	m.Hits = ix.rank(q, a, asking, ix.withNamedEntries(q, raw))
+	m.Hits = ix.rank(q, a, asking, ix.withSamePhrasing(ix.withNamedEntries(q, raw), a, asking))
 	ix.judge(&m)
 	return m
 }
@@ -174,6 +175,21 @@ func (ix *Index) withNamedEntries(q Question, raw []rawHit) []rawHit {
 		for _, id := range ix.byPrimary[name] {
 			if !seen[id] {
 				seen[id] = true
+				raw = append(raw, rawHit{id: id})
+			}
+		}
+	}
+	return raw
+}
+
+// withSamePhrasing adds to the candidates the entries with a phrasing (title, listed or
+// learned question) of exactly the question's known terms, or of its asking part's: a question
+// that is one of an entry's own phrasings is always ranked, however common its words.
+func (ix *Index) withSamePhrasing(raw []rawHit, questions ...asked) []rawHit {
+	for _, a := range questions {
+		for _, place := range ix.byPhrasing.of(a.knownIDs()) {
+			id := ix.ordered[place].ID
+			if !slices.ContainsFunc(raw, func(r rawHit) bool { return r.id == id }) {
 				raw = append(raw, rawHit{id: id})
 			}
 		}
