@@ -266,9 +266,11 @@ func (a *adam) step(params, grad []float64) {
 type Sets struct {
 	// Train are real questions: they fit the ranker, the learned questions and the decision.
 	Train []Case
-	// Extra are more labelled questions for the decision only: sets written for the bot teach
-	// it when an answer is plainly right, but their wording is not how people ask, so the
-	// ranker does not learn from them.
+	// Extra are more labelled questions, written for the bot: they fit the ranker and the
+	// decision (each weighing Options.ExtraWeight) and guard the thresholds with their
+	// off-topic questions, but their wording is not how people ask, so they are never learned
+	// questions. Fitted without them (weight 0, or 0.3), dev at equal wrong answers moved less
+	// than a point.
 	Extra []Case
 	// Dev chooses the threshold.
 	Dev []Case
