@@ -18,7 +18,7 @@ func runFit(args []string, s stdio) error {
 	dev := fs.String("dev", "index/testdata/real/dev.jsonl", "comma-separated question sets to choose the threshold on")
 	test := fs.String("test", "index/testdata/real/test.jsonl", "comma-separated question sets to report, never fitted on")
 	extra := fs.String("extra", "index/testdata/questions.jsonl,index/testdata/dev.jsonl,index/testdata/fresh.jsonl",
-		"comma-separated question sets written for the bot, to fit the answer decision only")
+		"comma-separated question sets written for the bot: fitted on with the real ones (see --extra-weight), never learned")
 	cv := fs.Bool("cv", false, "also rank the train split out of fold and list its misses: how the ranking generalises, without dev or test")
 	write := fs.String("write", "", "write the fitted model to this file (index/model.json ships in the binary)")
 	opts := fit.DefaultOptions
