@@ -135,13 +135,28 @@ func (ix *Index) judge(m *Match) {
 	m.NullProbability = pNull
 	m.DecisionFeatures = DecisionVector(m.Hits, pNull, m.QuestionFeatures)
 	m.Confidence = ix.model.Confidence(m.DecisionFeatures)
-	m.Answered = m.Confidence >= ix.model.Threshold
-	m.Sure = m.Confidence >= ix.model.SureThreshold
+	own := askedInItsOwnWords(m.Hits[0])
+	m.Answered = m.Confidence >= ix.model.Threshold || own
+	m.Sure = m.Confidence >= ix.model.SureThreshold || own
 	if !m.Answered {
 		m.Reason = fmt.Sprintf("not confident: %.2f, best candidate %.2f, none of these %.2f",
 			m.Confidence, m.Hits[0].Probability, pNull)
 	}
 }
+
+// askedInItsOwnWords reports whether the question, or its asking part, is word for word one
+// of the hit's listed questions or its title, once analysed: whoever wrote the entry said it
+// answers that question, so it is answered, and as sure. A team's entry on baking sourdough, asked as its author listed it,
+// is answered although "bake" is a word of another domain, which the decision holds against
+// a question; no real or written question of the sets fitted on, dev or test is answered
+// only by this.
+func askedInItsOwnWords(h Hit) bool {
+	return h.Features[wordingFeature] >= 1
+}
+
+// wordingFeature is where the closeness to the nearest listed question or title, every word
+// weighed as in coverage, sits among a hit's features.
+var wordingFeature = featureIndex(candidateFeatures, "wording")
 
 // withNamedEntries adds to bleve's hits the entries all of whose entities the question names,
 // and the few entries most about each entity it names (see byPrimary): "what does kubernetes
