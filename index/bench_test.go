@@ -72,10 +72,7 @@ func benchIndex(b *testing.B, size int) *Index {
 // benchEntries is the built-in base, grown with synthetic entries to size when size is larger.
 func benchEntries(b *testing.B, size int) []knowledge.Entry {
 	b.Helper()
-	base, err := knowledge.Load(knowledge.Builtin())
-	if err != nil {
-		b.Fatal(err)
-	}
+	base := builtinEntries(b)
 	if size <= len(base) {
 		return base
 	}

@@ -23,6 +23,17 @@ var builtinIndex = sync.OnceValues(func() (*Index, error) {
 	return Build(entries)
 })
 
+// builtinEntries loads the built-in knowledge base, for a test that builds its own index from
+// it.
+func builtinEntries(t testing.TB) []knowledge.Entry {
+	t.Helper()
+	entries, err := knowledge.Load(knowledge.Builtin())
+	if err != nil {
+		t.Fatalf("load the built-in knowledge: %v", err)
+	}
+	return entries
+}
+
 func testIndex(t testing.TB) *Index {
 	t.Helper()
 	ix, err := builtinIndex()
@@ -170,13 +181,9 @@ func TestFieldNamesWrittenAsWordsReadAsTheName(t *testing.T) {
 // A typo in a question learned for an entry is still corrected in the next question: learned
 // questions are users' words, not the knowledge base's.
 func TestTypoInALearnedQuestionIsStillOne(t *testing.T) {
-	entries, err := knowledge.Load(knowledge.Builtin())
-	if err != nil {
-		t.Fatal(err)
-	}
 	model := DefaultModel()
 	model.Learned = map[string][]string{"kubernetes-statefulset": {"when is a statefullset better than a deployment"}}
-	ix, err := Build(entries, WithModel(model))
+	ix, err := Build(builtinEntries(t), WithModel(model))
 	if err != nil {
 		t.Fatal(err)
 	}

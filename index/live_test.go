@@ -3,17 +3,12 @@ package index
 import (
 	"sync"
 	"testing"
-
-	"github.com/dvkbot/dvkbot/knowledge"
 )
 
 // helmIndex builds the built-in knowledge with the helm entry titled title.
 func helmIndex(t *testing.T, title string) *Index {
 	t.Helper()
-	entries, err := knowledge.Load(knowledge.Builtin())
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := builtinEntries(t)
 	for i, e := range entries {
 		if e.ID == "helm" {
 			e.Title = title

@@ -9,17 +9,13 @@ import (
 // A team's entry asked in its own listed words is answered, and as sure, even when a word of
 // the question belongs to another domain ("bake"), which the decision holds against it.
 func TestAnEntryAskedInItsOwnWordsIsAnswered(t *testing.T) {
-	base, err := knowledge.Load(knowledge.Builtin())
-	if err != nil {
-		t.Fatal(err)
-	}
 	team, problems := knowledge.Parse("baking-sourdough.md", []byte("---\nid: baking-sourdough\n"+
 		"title: Baking sourdough\nkind: faq\nquestions:\n  - how do i bake sourdough bread\n---\n"+
 		"**Feed the starter, then bake hot.**\n"))
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	ix, err := Build(append(base, team))
+	ix, err := Build(append(builtinEntries(t), team))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
-
-	"github.com/dvkbot/dvkbot/knowledge"
 )
 
 // Retrieval walks bleve's postings itself; what it finds must be what bleve's own BM25 queries
@@ -158,10 +156,7 @@ func corpusQuestions(t *testing.T, path string) []string {
 // documents in a build: otherwise a question near the threshold is answered in one process and
 // not in the next, and refitting the model prints other figures each time.
 func TestEveryBuildAnswersAlike(t *testing.T) {
-	entries, err := knowledge.Load(knowledge.Builtin())
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := builtinEntries(t)
 	first := testIndex(t)
 	for range 2 {
 		again, err := Build(entries)
