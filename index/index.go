@@ -131,7 +131,7 @@ func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, scorchConfig())
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}

@@ -20,7 +20,7 @@ func TestFormatParsesBackAsWritten(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatalf("problems: %v\n%s", problems, data)
 	}
-	got.File, got.lines = "", nil
+	got.File, got.lines = "", fieldLines{}
 	if !reflect.DeepEqual(got, e) {
 		t.Fatalf("read back %+v\nwant %+v\nfile:\n%s", got, e, data)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -37,7 +38,7 @@ func Parse(file string, data []byte) (Entry, Problems) {
 	}
 	e.File = file
 	e.Body = strings.TrimSpace(string(body))
-	e.lines = fieldLines(fields)
+	e.lines = readFieldLines(fields)
 	return e, checkFields(e, textLine(front, body))
 }
 
@@ -104,11 +105,16 @@ func findAlias(n *yaml.Node) *yaml.Node {
 	return nil
 }
 
-// fieldLines maps each top-level key of the front matter to its line in the file.
-func fieldLines(fields *yaml.Node) map[string]int {
-	lines := make(map[string]int, len(fields.Content)/2)
+// readFieldLines finds the line in the file of each top-level key of the front matter.
+func readFieldLines(fields *yaml.Node) fieldLines {
+	var lines fieldLines
 	for i := 0; i+1 < len(fields.Content); i += 2 {
-		lines[fields.Content[i].Value] = frontLine + fields.Content[i].Line - 1
+		key, line := fields.Content[i].Value, frontLine+fields.Content[i].Line-1
+		if k := slices.Index(frontFields[:], key); k >= 0 {
+			lines.known[k] = int32(line)
+		} else {
+			lines.unknown = append(lines.unknown, namedLine{key, line})
+		}
 	}
 	return lines
 }
@@ -152,10 +158,8 @@ func yamlProblem(file string, err error, first int, what string) Problem {
 // checkFields judges the fields of one entry on their own. bodyLine is where its text starts.
 func checkFields(e Entry, bodyLine int) Problems {
 	var ps Problems
-	for key, line := range e.lines {
-		if !knownFields[key] {
-			ps = append(ps, Problem{File: e.File, Line: line, Msg: fmt.Sprintf("unknown field %q (known: id, title, kind, entities, aspects, questions, related, sources)", key)})
-		}
+	for _, u := range e.lines.unknown {
+		ps = append(ps, Problem{File: e.File, Line: u.line, Msg: fmt.Sprintf("unknown field %q (known: %s)", u.name, strings.Join(frontFields[:], ", "))})
 	}
 	add := func(key, format string, args ...any) {
 		line := e.line(key)
@@ -202,13 +206,6 @@ func checkFields(e Entry, bodyLine int) Problems {
 // boldSummary is the body's opening: a one-line summary in bold, which previews and fallbacks
 // show on its own.
 var boldSummary = regexp.MustCompile(`^\*\*\S(.*\S)?\*\*`)
-
-// knownFields are the front matter keys an entry may have; anything else is most likely a typo
-// that would silently drop data.
-var knownFields = map[string]bool{
-	"id": true, "title": true, "kind": true, "entities": true, "aspects": true,
-	"questions": true, "related": true, "sources": true,
-}
 
 func validKind(k Kind) bool {
 	for _, known := range Kinds {
