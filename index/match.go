@@ -146,10 +146,10 @@ func (ix *Index) judge(m *Match) {
 
 // askedInItsOwnWords reports whether the question, or its asking part, is word for word one
 // of the hit's listed questions or its title, once analysed: whoever wrote the entry said it
-// answers that question, so it is answered, and as sure. A team's entry on baking sourdough, asked as its author listed it,
-// is answered although "bake" is a word of another domain, which the decision holds against
-// a question; no real or written question of the sets fitted on, dev or test is answered
-// only by this.
+// answers that question, so it is answered, and as sure. A team's entry on baking sourdough,
+// asked as its author listed it, is answered although "bake" is a word of another domain,
+// which the decision holds against a question; no real or written question of the sets
+// fitted on, dev or test is answered only by this.
 func askedInItsOwnWords(h Hit) bool {
 	return h.Features[wordingFeature] >= 1
 }

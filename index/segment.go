@@ -30,8 +30,7 @@ func init() {
 
 // scorchConfig makes scorch write its segments with compactSegments.
 func scorchConfig() map[string]any {
-	var p compactSegments
-	return map[string]any{"forceSegmentType": p.Type(), "forceSegmentVersion": int(p.Version())}
+	return map[string]any{"forceSegmentType": compactSegmentType, "forceSegmentVersion": int(zap.Version)}
 }
 
 // Type is the format's name in scorch's registry.
