@@ -296,11 +296,13 @@ var questionFeatures = append([]string{
 }, intentFeatureNames()...)
 
 // decisionFeatures are what the decision weighs: how sure the ranker is of its best candidate
-// against the others and against "none of these", and how much of the question that candidate
-// accounts for.
+// against the others and against "none of these", how much of the question that candidate
+// accounts for, and how much of what the candidate is about (its entities and aspects) the
+// question names.
 var decisionFeatures = []string{
 	"bias", "logit_top", "logit_null", "margin", "top_phrasing", "top_wording", "top_coverage",
-	"top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest", "top_unled_rarest", "top_likelihood_gap",
+	"top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest", "top_unled_rarest",
+	"top_entity_recall", "top_entity_precision", "top_aspect_recall", "top_likelihood_gap",
 	"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed",
 }
 
@@ -309,7 +311,7 @@ func DecisionFeatureNames() []string { return decisionFeatures }
 
 // decisionFrom are the candidate features the decision reads off the best candidate, in
 // the order of decisionFeatures after "margin".
-var decisionFrom = []string{"phrasing", "wording", "coverage", "lead_coverage", "rare_coverage", "focus", "uncovered_rarest", "unled_rarest"}
+var decisionFrom = []string{"phrasing", "wording", "coverage", "lead_coverage", "rare_coverage", "focus", "uncovered_rarest", "unled_rarest", "entity_recall", "entity_precision", "aspect_recall"}
 
 // decisionFromQuestion are the question features it reads, after those.
 var decisionFromQuestion = []string{"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed"}
