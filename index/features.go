@@ -298,9 +298,12 @@ var questionFeatures = append([]string{
 // decisionFeatures are what the decision weighs: how sure the ranker is of its best candidate
 // against the others and against "none of these", how much of the question that candidate
 // accounts for, and how much of what the candidate is about (its entities and aspects) the
-// question names.
+// question names. logit_top2 is the probability of the best two together: when two entries
+// both answer ("restartPolicy Never vs OnFailure": restart-policies and kubernetes-jobs), the
+// ranker learned to share the probability between them, and the best one's alone understates
+// how sure it is.
 var decisionFeatures = []string{
-	"bias", "logit_top", "logit_null", "margin", "top_phrasing", "top_wording", "top_coverage",
+	"bias", "logit_top", "logit_null", "margin", "logit_top2", "top_phrasing", "top_wording", "top_coverage",
 	"top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest", "top_unled_rarest",
 	"top_entity_recall", "top_entity_precision", "top_aspect_recall", "top_likelihood_gap",
 	"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed",
@@ -323,7 +326,7 @@ func DecisionVector(hits []Hit, pNull float64, question []float64) []float64 {
 	if len(hits) > 1 {
 		second = hits[1].Probability
 	}
-	f := []float64{1, logit(top), logit(pNull), top - second}
+	f := []float64{1, logit(top), logit(pNull), top - second, logit(top + second)}
 	for _, name := range decisionFrom {
 		f = append(f, hits[0].Features[featureIndex(candidateFeatures, name)])
 	}
