@@ -303,9 +303,10 @@ var questionFeatures = append([]string{
 // ranker learned to share the probability between them, and the best one's alone understates
 // how sure it is.
 var decisionFeatures = []string{
-	"bias", "logit_top", "logit_null", "margin", "logit_top2", "top_phrasing", "top_wording", "top_coverage",
-	"top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest", "top_unled_rarest",
-	"top_entity_recall", "top_entity_precision", "top_aspect_recall", "top_likelihood_gap",
+	"bias", "logit_top", "logit_null", "margin", "logit_top2", "top_phrasing", "top_wording",
+	"top_coverage", "top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest",
+	"top_unled_rarest", "top_entity_recall", "top_entity_precision", "top_aspect_recall",
+	"top_likelihood_gap",
 	"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed",
 }
 
@@ -313,7 +314,7 @@ var decisionFeatures = []string{
 func DecisionFeatureNames() []string { return decisionFeatures }
 
 // decisionFrom are the candidate features the decision reads off the best candidate, in
-// the order of decisionFeatures after "margin".
+// the order of decisionFeatures after "logit_top2".
 var decisionFrom = []string{"phrasing", "wording", "coverage", "lead_coverage", "rare_coverage", "focus", "uncovered_rarest", "unled_rarest", "entity_recall", "entity_precision", "aspect_recall"}
 
 // decisionFromQuestion are the question features it reads, after those.
