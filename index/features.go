@@ -300,8 +300,8 @@ var questionFeatures = append([]string{
 // accounts for, and how much of what the candidate is about (its entities and aspects) the
 // question names. logit_top2 is the probability of the best two together: when two entries
 // both answer ("restartPolicy Never vs OnFailure": restart-policies and kubernetes-jobs), the
-// ranker learned to share the probability between them, and the best one's alone understates
-// how sure it is.
+// probability is often split between them, and the best one's alone understates how sure the
+// ranker is of the pair.
 var decisionFeatures = []string{
 	"bias", "logit_top", "logit_null", "margin", "logit_top2", "top_phrasing", "top_wording",
 	"top_coverage", "top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest",
