@@ -296,29 +296,35 @@ var questionFeatures = append([]string{
 }, intentFeatureNames()...)
 
 // decisionFeatures are what the decision weighs: how sure the ranker is of its best candidate
-// against the others and against "none of these", how much of the question that candidate
-// accounts for, and how much of what the candidate is about (its entities and aspects) the
-// question names. logit_top2 is the probability of the best two together: when two entries
-// both answer ("restartPolicy Never vs OnFailure": restart-policies and kubernetes-jobs), the
-// probability is often split between them, and the best one's alone understates how sure the
-// ranker is of the pair.
-var decisionFeatures = []string{
-	"bias", "logit_top", "logit_null", "margin", "logit_top2", "top_phrasing", "top_wording",
-	"top_coverage", "top_lead_coverage", "top_rare_coverage", "top_focus", "top_uncovered_rarest",
-	"top_unled_rarest", "top_entity_recall", "top_entity_precision", "top_aspect_recall",
-	"top_likelihood_gap",
-	"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed",
-}
+// against the others and against "none of these" (rankingFeatures), how much of the question
+// that candidate accounts for and how much of what it is about (its entities and aspects) the
+// question names (decisionFrom, each prefixed "top_"), how clearly it leads on likelihood, and
+// what the question alone says (decisionFromQuestion). The names follow DecisionVector's order
+// because they are made from the same lists.
+var decisionFeatures = slices.Concat(rankingFeatures, prefixed("top_", decisionFrom),
+	[]string{"top_likelihood_gap"}, decisionFromQuestion)
+
+// rankingFeatures are the decision's features read off the ranking. logit_top2 is the
+// probability of the best two together: when two entries both answer ("restartPolicy Never vs
+// OnFailure": restart-policies and kubernetes-jobs), the probability is often split between
+// them, and the best one's alone understates how sure the ranker is of the pair.
+var rankingFeatures = []string{"bias", "logit_top", "logit_null", "margin", "logit_top2"}
 
 // DecisionFeatureNames are the names of a Match's DecisionFeatures, in order.
 func DecisionFeatureNames() []string { return decisionFeatures }
 
-// decisionFrom are the candidate features the decision reads off the best candidate, in
-// the order of decisionFeatures after "logit_top2".
+// decisionFrom are the candidate features the decision reads off the best candidate.
 var decisionFrom = []string{"phrasing", "wording", "coverage", "lead_coverage", "rare_coverage", "focus", "uncovered_rarest", "unled_rarest", "entity_recall", "entity_precision", "aspect_recall"}
 
-// decisionFromQuestion are the question features it reads, after those.
+// decisionFromQuestion are the question features it reads.
 var decisionFromQuestion = []string{"unknown_share", "unled_share", "anchored", "known_terms", "foreign", "instructed"}
+
+// decisionFromAt and decisionFromQuestionAt are where those features sit in a candidate's and
+// a question's vectors, found once rather than on every match.
+var (
+	decisionFromAt         = featureIndexes(candidateFeatures, decisionFrom)
+	decisionFromQuestionAt = featureIndexes(questionFeatures, decisionFromQuestion)
+)
 
 // DecisionVector computes the decision features from the ranked hits (best first), the
 // probability of "none of these" and the question's features.
@@ -327,15 +333,25 @@ func DecisionVector(hits []Hit, pNull float64, question []float64) []float64 {
 	if len(hits) > 1 {
 		second = hits[1].Probability
 	}
-	f := []float64{1, logit(top), logit(pNull), top - second, logit(top + second)}
-	for _, name := range decisionFrom {
-		f = append(f, hits[0].Features[featureIndex(candidateFeatures, name)])
+	f := make([]float64, 0, len(decisionFeatures))
+	f = append(f, 1, logit(top), logit(pNull), top-second, logit(top+second))
+	for _, i := range decisionFromAt {
+		f = append(f, hits[0].Features[i])
 	}
 	f = append(f, likelihoodGap(hits))
-	for _, name := range decisionFromQuestion {
-		f = append(f, question[featureIndex(questionFeatures, name)])
+	for _, i := range decisionFromQuestionAt {
+		f = append(f, question[i])
 	}
 	return f
+}
+
+// prefixed returns names, each with prefix before it.
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
 }
 
 // likelihoodGap is how far the runner-up's likelihood is below the best candidate's: a clear
@@ -484,6 +500,15 @@ func describe(names []string, values []float64) map[string]float64 {
 		if v != 0 {
 			out[names[i]] = math.Round(v*1000) / 1000
 		}
+	}
+	return out
+}
+
+// featureIndexes are featureIndex of each of wanted.
+func featureIndexes(names, wanted []string) []int {
+	out := make([]int, len(wanted))
+	for i, w := range wanted {
+		out[i] = featureIndex(names, w)
 	}
 	return out
 }
