@@ -513,7 +513,8 @@ func featureIndexes(names, wanted []string) []int {
 	return out
 }
 
-// featureIndex finds a feature by name in names, for tests and the model's loading.
+// featureIndex finds a feature by name in names, once, when a package variable or a loaded
+// model needs its place.
 func featureIndex(names []string, name string) int {
 	for i, n := range names {
 		if strings.EqualFold(n, name) {
