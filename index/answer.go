@@ -70,7 +70,8 @@ func (ix *Index) leadCovers(id string, terms []string) bool {
 	if !ok {
 		return false
 	}
-	return ix.lookUp(info, ix.asked(terms), nil).coverage(inLead, false) >= minFollowUpCoverage
+	a := ix.asked(terms)
+	return ix.lookUp(info, &a, nil).coverage(inLead, false) >= minFollowUpCoverage
 }
 
 // followUpPattern is how a question that leans on the previous answer starts.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -175,7 +176,7 @@ func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording, c
 		return 0, 0, 0
 	}
 	shared, plain := scratch.sized(len(ps.weights))
-	var touched []uint16
+	touched := scratch.touched[:0]
 	for _, t := range a.terms {
 		i, ok := slices.BinarySearch(ps.terms, t.id)
 		if t.id < 0 || !ok {
@@ -203,15 +204,22 @@ func (a asked) phrasing(ps *phraseSet, scratch *phraseScratch) (best, wording, c
 		}
 		shared[p], plain[p] = 0, 0
 	}
+	scratch.touched = touched
 	return best, wording, cued
 }
 
 // phraseScratch is the buffers ranking works in, reused across the candidates of one
-// question: the sums phrasing adds up and the terms a lookup finds.
+// question and from question to question (see scratches): the sums phrasing adds up, the
+// phrasings it touched, and the terms a lookup finds.
 type phraseScratch struct {
 	shared, plain []float64
+	touched       []uint16
 	whole, part   []termFound
 }
+
+// scratches are the *phraseScratch not in use: made anew for each question, they were a
+// sixth of what ranking allocated.
+var scratches = sync.Pool{New: func() any { return new(phraseScratch) }}
 
 // sized returns the sums for n phrasings, all zero.
 func (s *phraseScratch) sized(n int) (shared, plain []float64) {
@@ -404,7 +412,7 @@ type candidate struct {
 
 // features appends to f the candidate features of c for the question, whose terms a and
 // asking part (if any) were looked up once.
-func (ix *Index) features(f []float64, q Question, a, asking asked, c candidate, scratch *phraseScratch) []float64 {
+func (ix *Index) features(f []float64, q Question, a, asking *asked, c candidate, scratch *phraseScratch) []float64 {
 	info := c.info
 	whole := ix.lookUp(info, a, scratch.whole[:0])
 	scratch.whole = whole.found
@@ -416,13 +424,13 @@ func (ix *Index) features(f []float64, q Question, a, asking asked, c candidate,
 	for fld := range numFields {
 		f = append(f, whole.orAsking(part, func(l lookup) float64 { return l.bm25(ix, field(fld)) }))
 	}
-	phrasing, wording, cued := a.closest(asking, info.phrased, scratch)
-	learnedPhrasing, learnedWording, learnedCued := a.closest(asking, info.learned, scratch)
+	phrasing, wording, cued := a.closest(*asking, info.phrased, scratch)
+	learnedPhrasing, learnedWording, learnedCued := a.closest(*asking, info.learned, scratch)
 	coverage := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, false) })
 	lead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, false) })
 	rare := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, true) })
 	rareLead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, true) })
-	focus := a.orAsking(asking, func(x asked) float64 { return x.focus(info) })
+	focus := a.orAsking(*asking, func(x asked) float64 { return x.focus(info) })
 	er, ep := overlap(q.Entities, info.entry.Entities)
 	ar, _ := overlap(q.Aspects, info.entry.Aspects)
 	askedMax, askedMean := whole.askedShare(ix)

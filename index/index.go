@@ -4,6 +4,7 @@
 package index
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
@@ -12,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
@@ -21,8 +21,8 @@ import (
 // changes after Build: a reload builds a new Index and swaps it whole.
 type Index struct {
 	bleve bleve.Index
-	// advanced is the bleve index whose postings retrieval reads.
-	advanced bleveindex.Index
+	// postings are what retrieval reads of bleve's index.
+	postings *segmentPostings
 	// byDoc is, by bleve's document number, the entry's place in ordered.
 	byDoc     []int32
 	lx        *lexicon
@@ -140,12 +140,15 @@ func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
 		err = ix.indexAll(entries)
 	}
 	if err == nil {
-		ix.advanced, err = bi.Advanced()
+		ix.postings, err = openPostings(bi)
 	}
 	if err == nil {
 		err = ix.numberDocs()
 	}
 	if err != nil {
+		if ix != nil && ix.postings != nil {
+			_ = ix.postings.Close()
+		}
 		_ = bi.Close() // a failed reload must not leave scorch's goroutines behind
 		return nil, err
 	}
@@ -208,11 +211,7 @@ func (ix *Index) indexTerms(entries []knowledge.Entry, v vocabulary) error {
 // in no set order, and retrieval breaks ties between equal scores by the entries' order
 // instead: the same knowledge base then always gives the same answers, to the last digit.
 func (ix *Index) numberDocs() error {
-	reader, err := ix.advanced.Reader()
-	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
-	}
-	defer reader.Close()
+	reader := ix.postings.reader
 	ix.byDoc = make([]int32, len(ix.ordered))
 	for i, e := range ix.ordered {
 		id, err := reader.InternalID(e.ID)
@@ -277,5 +276,5 @@ func (ix *Index) Entry(id string) (knowledge.Entry, bool) {
 
 // Close releases the bleve index.
 func (ix *Index) Close() error {
-	return ix.bleve.Close()
+	return errors.Join(ix.postings.Close(), ix.bleve.Close())
 }

@@ -98,12 +98,13 @@ func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
 	top := max(raw[0].score, 1e-9) // bleve's best score; the named entries that follow have none
 	hits := make([]Hit, len(raw))
 	features := make([]float64, 0, len(raw)*len(candidateFeatures)) // one allocation for all hits
-	var scratch phraseScratch
+	scratch := scratches.Get().(*phraseScratch)
+	defer scratches.Put(scratch)
 	best := math.Inf(-1)
 	for i, r := range raw {
 		c := candidate{info: ix.entries[r.id], relevance: r.score / top, rank: i}
 		start := len(features)
-		features = ix.features(features, q, a, asking, c, &scratch)
+		features = ix.features(features, q, &a, &asking, c, scratch)
 		hits[i] = Hit{Entry: c.info.entry, Features: features[start:len(features):len(features)]}
 		best = max(best, hits[i].Features[likelihoodFeature])
 	}

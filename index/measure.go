@@ -29,7 +29,7 @@ type lookup struct {
 const phrasingFields fieldSet = 1<<fieldQuestions | 1<<fieldTitle | 1<<fieldLearned
 
 // lookUp finds a's known terms in info, appending to found.
-func (ix *Index) lookUp(info *entryInfo, a asked, found []termFound) lookup {
+func (ix *Index) lookUp(info *entryInfo, a *asked, found []termFound) lookup {
 	table := &info.terms
 	for i := range a.terms {
 		t := &a.terms[i]
@@ -51,7 +51,7 @@ func (ix *Index) lookUp(info *entryInfo, a asked, found []termFound) lookup {
 		}
 		found = append(found, tf)
 	}
-	return lookup{info: info, q: &a, found: found}
+	return lookup{info: info, q: a, found: found}
 }
 
 // orAsking is measure of the whole question or of its asking part, whichever is higher: in a

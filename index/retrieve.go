@@ -2,14 +2,12 @@ package index
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"math"
 	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // search retrieves the candidates: the entries that use the question's rarest known terms,
@@ -17,23 +15,23 @@ import (
 // for the best on the lead field alone (see leadSlots). Nothing of the user's text is parsed
 // as query syntax.
 //
-// It reads bleve's postings itself and scores them as bleve's own disjunction of term queries
-// would (see bm25): building a query, a searcher and a scorer per term and field, and a pool of
-// matches, cost more than walking the postings of a knowledge base's size.
+// It reads bleve's postings itself (see segmentPostings) and scores them as bleve's own
+// disjunction of term queries would (see bm25): building a query, a searcher and a scorer per
+// term and field, and a pool of matches, cost more than walking the postings of a knowledge
+// base's size.
 func (ix *Index) search(q Question) ([]rawHit, error) {
 	terms := ix.queryTerms(q.Terms)
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	reader, err := ix.advanced.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
+	if ix.postings.seg == nil {
+		return nil, nil
 	}
-	defer reader.Close()
-	docs, err := reader.DocCount()
+	cursor, err := ix.postings.cursor()
 	if err != nil {
-		return nil, fmt.Errorf("count entries: %w", err)
+		return nil, err
 	}
+	defer ix.postings.done(cursor)
 	acc := accumulators.Get().(*bm25)
 	defer acc.release()
 	for _, t := range terms {
@@ -42,7 +40,7 @@ func (ix *Index) search(q Question) ([]rawHit, error) {
 			if !ix.inRetrievalField(id, rf) {
 				continue
 			}
-			if err := acc.add(reader, []byte(t), rf, docs); err != nil {
+			if err := acc.add(cursor, []byte(t), rf, ix.postings.docs); err != nil {
 				return nil, err
 			}
 		}
@@ -86,7 +84,6 @@ type bm25 struct {
 	matched, leadMatched []int32
 	touched              []uint64 // the documents matched, in the order first met
 	clauses, leadClauses int
-	next                 bleveindex.TermFieldDoc // reused by every posting
 }
 
 // accumulators are reused from question to question: at 10,000 entries, their arrays would
@@ -103,35 +100,35 @@ func (b *bm25) release() {
 }
 
 // add walks the postings of term in field and adds each entry's score for them.
-func (b *bm25) add(reader bleveindex.IndexReader, term []byte, rf int, docs uint64) error {
-	field, boost := retrievalNames[rf], retrievalBoosts[rf]
-	tfr, err := reader.TermFieldReader(context.Background(), term, field, true, false, false)
+func (b *bm25) add(cursor *postingsCursor, term []byte, rf int, docs uint64) error {
+	postings, df, err := cursor.postings(term, rf)
 	if err != nil {
-		return fmt.Errorf("postings of %q in %s: %w", term, field, err)
+		return err
 	}
-	defer tfr.Close()
 	b.clauses++
 	isLead := rf == leadField
 	if isLead {
 		b.leadClauses++
 	}
-	df := float64(tfr.Count())
-	idf := math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
-	weight := boost * idf * idf
+	if df == 0 {
+		return nil
+	}
+	idf := math.Log(1 + (float64(docs)-float64(df)+0.5)/(float64(df)+0.5))
+	weight := retrievalBoosts[rf] * idf * idf
 	for {
-		d, err := tfr.Next(&b.next)
+		d, err := postings.Next()
 		if err != nil {
-			return fmt.Errorf("postings of %q in %s: %w", term, field, err)
+			return fmt.Errorf("postings of %q in %s: %w", term, retrievalNames[rf], err)
 		}
 		if d == nil {
 			return nil
 		}
-		doc := d.ID.Value()
+		doc := d.Number()
 		b.grow(doc)
 		if b.matched[doc] == 0 {
 			b.touched = append(b.touched, doc)
 		}
-		tf := math.Sqrt(float64(d.Freq))
+		tf := math.Sqrt(float64(d.Frequency()))
 		score := weight * tf * search.BM25_k1 / (tf + search.BM25_k1*(1-search.BM25_b))
 		b.sum[doc] += score
 		b.matched[doc]++

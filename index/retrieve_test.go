@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -191,5 +192,43 @@ func TestTermCountsReadTogether(t *testing.T) {
 	}
 	if terms < 1000 {
 		t.Fatalf("read %d terms, want every term of the built-in base", terms)
+	}
+}
+
+// Questions matched at once, each goroutine reading the postings with its own cursor, are
+// answered as they are one at a time: a cursor shared by two questions would mix their
+// postings.
+func TestConcurrentQuestionsAnswerAsAlone(t *testing.T) {
+	ix := testIndex(t)
+	questions := corpusQuestions(t, "testdata/real/dev.jsonl")
+	alone := make([]Match, len(questions))
+	for i, text := range questions {
+		alone[i] = ix.Match(text)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(questions); i += 4 {
+				m := ix.Match(questions[i])
+				if m.Confidence != alone[i].Confidence || len(m.Hits) != len(alone[i].Hits) {
+					t.Errorf("%q: confidence %v with %d hits at once, %v with %d alone",
+						questions[i], m.Confidence, len(m.Hits), alone[i].Confidence, len(alone[i].Hits))
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// An index of no entries has no segment to read: it answers nothing, and says why.
+func TestEmptyIndexAnswersNothing(t *testing.T) {
+	ix, err := Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	m := ix.Match("what is a pod")
+	if m.Answered || len(m.Hits) > 0 || m.Reason != "nothing matched" {
+		t.Errorf("empty index: answered %v, %d hits, reason %q; want nothing matched", m.Answered, len(m.Hits), m.Reason)
 	}
 }

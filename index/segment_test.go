@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	zap "github.com/blevesearch/zapx/v17"
 )
 
@@ -16,18 +15,9 @@ func TestSegmentsHoldNoSpareMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	reader, err := ix.advanced.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	segments := reader.(*scorch.IndexSnapshot).Segments()
-	if len(segments) != 1 {
-		t.Fatalf("%d segments, want the one batch's", len(segments))
-	}
-	seg, ok := segments[0].Segment().(*zap.SegmentBase)
+	seg, ok := ix.postings.seg.(*zap.SegmentBase)
 	if !ok {
-		t.Fatalf("segment is a %T, want an in-memory zap segment", segments[0].Segment())
+		t.Fatalf("segment is a %T, want an in-memory zap segment", ix.postings.seg)
 	}
 	var data countingWriter
 	if _, err := seg.WriteTo(&data); err != nil {
