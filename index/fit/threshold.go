@@ -49,8 +49,12 @@ var AnswerBars = Bars{MaxWrong: 0.2, OffTopicMargin: 0.05, GuardShare: guardShar
 // round came in (November 2026), when most of the guard's highest off-topic questions were
 // about certificates and DNS with no container in sight ("Wildcard certs are not generated,
 // dns-01 resolver error." 0.80): at 1.5% and 2% the threshold was 0.679 and 0.643, and
-// questions.jsonl answered 92.6% and 94.8%.
-const guardShare = 0.025
+// questions.jsonl answered 92.6% and 94.8%; 3% once 26 entries were extended from the train
+// split's unanswered questions (November 2026): the refit lifted the confidences of train's
+// off-topic questions a little across the board ("A record vs CNAME: when to use each" 0.603
+// to 0.640, "How Cluster Mode works?" 0.547 to 0.557), and at 2.5% the threshold was 0.607,
+// questions.jsonl answered 94.1% and fresh.jsonl 88.7%.
+const guardShare = 0.03
 
 // outcome is a question's best candidate under a model, before any threshold.
 type outcome struct {
