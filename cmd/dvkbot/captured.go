@@ -15,8 +15,8 @@ import (
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
-// knowledgeConfig is what topics reads: the team's folder, and the brain holding the entries
-// captured in Slack.
+// knowledgeConfig is the knowledge the commands without Slack read: the team's folder, and
+// the brain holding the entries captured in Slack.
 type knowledgeConfig struct {
 	EngineConfig
 	BrainConfig

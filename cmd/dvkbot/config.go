@@ -26,8 +26,9 @@ type EngineConfig struct {
 }
 
 // BrainConfig says where the bot keeps what it learns (events handled, threads, unanswered
-// questions, votes, answers captured in Slack): serve remembers there, and topics and export
-// read the captured answers from it. Neither set: in memory, lost on exit.
+// questions, votes, answers captured in Slack): serve remembers there, and the commands without
+// Slack (ask, chat, eval, topics, export) read the captured answers from it. Neither set: in
+// memory, lost on exit.
 type BrainConfig struct {
 	// DataDir is the folder where one bot keeps what it learns across restarts.
 	DataDir string `envconfig:"DVK_DATA_DIR" desc:"folder that keeps what the bot learns across restarts"`

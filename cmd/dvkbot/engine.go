@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/dvkbot/dvkbot/bot/brain"
 	"github.com/dvkbot/dvkbot/index"
@@ -101,23 +102,29 @@ func buildIndex(dir string, captured []brain.Captured, room func([]knowledge.Ent
 }
 
 // openIndex indexes the knowledge the environment names (DVK_KNOWLEDGE_DIR over the built-in
-// base): what the offline commands answer from, as the bot would.
+// base, with the entries captured in Slack when a brain is named): what the offline commands
+// answer from, as the bot would.
 func openIndex() (*index.Index, error) {
 	var cfg offlineConfig
 	if err := load(&cfg); err != nil {
 		return nil, err
 	}
 	cfg.MemoryConfig.offlineGC()
-	ix, _, err := buildIndex(cfg.KnowledgeDir, nil, nil)
+	captured, err := readCaptured(cfg.BrainConfig)
+	if err != nil {
+		return nil, err
+	}
+	ix, _, err := buildIndex(cfg.KnowledgeDir, captured, nil)
 	return ix, err
 }
 
 // offlineConfig is the configuration of the commands that answer without Slack.
 type offlineConfig struct {
 	EngineConfig
+	BrainConfig
 	MemoryConfig
 }
 
 func (c offlineConfig) validate() []varError {
-	return append(c.EngineConfig.validate(), c.MemoryConfig.validate()...)
+	return slices.Concat(c.EngineConfig.validate(), c.BrainConfig.validate(), c.MemoryConfig.validate())
 }

@@ -252,11 +252,25 @@ func TestServeDataDirKeepsWhatItLearnt(t *testing.T) {
 	if gaps := string(fake.WaitCalls(t, "response_url", 1, dvkbottest.Hang)[0].Blocks); !strings.Contains(gaps, "knit socks") || strings.Contains(gaps, "sourdough") {
 		t.Fatalf("/dvk gaps after the restart:\n%s", gaps)
 	}
-	// The running bot holds its data folder: topics says so, naming the variable.
-	if code, _, errOut := dvkbottest.Run(t, "", vars, "topics"); code != 1 || !strings.Contains(errOut, "DVK_DATA_DIR") || !strings.Contains(errOut, "stop it first") {
-		t.Fatalf("topics while the bot runs: exit %d, %s", code, errOut)
+	// The running bot holds its data folder: topics and ask say so, naming the variable.
+	for _, args := range [][]string{{"topics"}, {"ask", sourdough}} {
+		if code, _, errOut := dvkbottest.Run(t, "", vars, args...); code != 1 || !strings.Contains(errOut, "DVK_DATA_DIR") || !strings.Contains(errOut, "stop it first") {
+			t.Fatalf("%s while the bot runs: exit %d, %s", args[0], code, errOut)
+		}
 	}
 	stopReplicas(t, rs)
+
+	// ask answers as the bot did, from the captured entry; without the data folder it cannot.
+	for _, c := range []struct {
+		env  []string
+		want string
+	}{{vars, "baking-sourdough"}, {nil, ""}} {
+		code, out, errOut := dvkbottest.Run(t, "", c.env, "ask", "--json", sourdough)
+		var got struct{ ID string }
+		if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || got.ID != c.want {
+			t.Fatalf("ask with %q: exit %d, answered with %q, want %q\n%s%s", c.env, code, got.ID, c.want, out, errOut)
+		}
+	}
 
 	code, out, errOut := dvkbottest.Run(t, "", vars, "topics")
 	if code != 0 || !regexpLine(out, `^baking-sourdough\s+faq\s+captured\s+Baking sourdough\s+\(by U0EXPERT, .*version 1, https://fake.slack.com/archives/C1/p`) {

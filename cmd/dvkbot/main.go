@@ -59,7 +59,8 @@ func init() {
 		"ask": {"[--json] QUESTION...", "Answer a question offline, exactly as the bot would",
 			"With no QUESTION, reads questions from standard input, one per line, and answers each in order.\n" +
 				"On a terminal, answers are formatted for it; piped, they are Markdown.\n" +
-				"DVK_KNOWLEDGE_DIR adds a team's knowledge folder, as for serve.", runAsk},
+				"DVK_KNOWLEDGE_DIR adds a team's knowledge folder, and DVK_DATA_DIR or DVK_REDIS_URL the answers\n" +
+				"saved in Slack, as for serve.", runAsk},
 		"chat": {"", "Ask questions interactively in the terminal",
 			"Each answer is context for the next question, as in a Slack thread (\"what about networking?\").\n" +
 				"Type help for this, topics for everything it knows, quit (or an empty line, or Ctrl-D) to leave.", runChat},
@@ -67,7 +68,7 @@ func init() {
 			"FILE holds one JSON object per line: {\"q\": \"a question\", \"want\": \"an entry id, or abstain\"},\n" +
 				"with \"also\": [ids] for other entries that answer it as well. Exits 1 below --min.", runEval},
 		"fit": {"[--train F] [--dev F] [--test F] [--write FILE]", "Refit the answer model and report train, dev and test",
-			"Fits the ranker's weights and learned questions on --train, chooses the answer threshold on\n" +
+			"Fits the ranker's weights and learned questions on --train, chooses both thresholds on\n" +
 				"--dev and reports all three sets. --write FILE saves the model (index/model.json ships in the binary).", runFit},
 		"lint": {"[DIR]", "Validate knowledge files (the built-in ones when no DIR is given)",
 			"DIR is checked merged over the built-in knowledge, as serve loads it. Every problem is\n" +
