@@ -170,9 +170,12 @@ func (b *Bot) Connected() bool {
 // Run learns the bot's identity, connects and answers until ctx is done; then it stops taking
 // events, lets replies in flight finish (within DrainTimeout) and returns nil.
 func (b *Bot) Run(ctx context.Context) error {
-	auth, err := b.api.AuthTestContext(ctx)
+	auth, err := b.authenticate(ctx)
+	if err != nil && ctx.Err() != nil {
+		return nil // stopped before Slack could be reached: nothing to drain
+	}
 	if err != nil {
-		return fmt.Errorf("auth.test: %w", err)
+		return err
 	}
 	b.selfUser = auth.UserID
 	b.log.Info("authenticated", "bot_user", auth.UserID, "team", auth.TeamID)
@@ -194,6 +197,29 @@ func (b *Bot) Run(ctx context.Context) error {
 	case <-time.After(time.Second): // the socket client stops on its own; do not hold exit for it
 	}
 	return err
+}
+
+// authenticate learns the bot's identity with auth.test. While Slack cannot be reached (network
+// errors, 5xx, rate limits, Slack's own "try again" codes) it tries again, waiting as between
+// reconnects, for as long as ctx lasts: a bot started during a Slack or network outage comes up
+// when it ends, not after its container's restarts have backed off for minutes. Any other
+// answer (invalid_auth, a revoked token) stops it at once: no retry can fix a token.
+func (b *Bot) authenticate(ctx context.Context) (*slack.AuthTestResponse, error) {
+	for attempt := 1; ; attempt++ {
+		auth, err := b.api.AuthTestContext(ctx)
+		if err == nil {
+			return auth, nil
+		}
+		delay, transient := retryDelay(err, backoff(reconnectFirst, reconnectMax, attempt))
+		if !transient || ctx.Err() != nil {
+			return nil, fmt.Errorf("auth.test: %w", err)
+		}
+		b.logThrottled(slog.LevelWarn, "auth_retry", "Slack could not be reached to authenticate: trying again",
+			"error", err, "wait", delay.String(), "attempt", attempt)
+		if err := b.opts.Clock.Sleep(ctx, delay); err != nil {
+			return nil, fmt.Errorf("auth.test: %w", ctx.Err())
+		}
+	}
 }
 
 // readEvents dispatches socket events until ctx is done or the socket client gives up.

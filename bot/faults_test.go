@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net/http"
@@ -332,4 +333,36 @@ type brokenText struct{ bot.Answerer }
 func (brokenText) Answer(q string) index.Answer {
 	return index.Answer{Question: q, Answered: true, Sure: true, Entry: knowledge.Entry{
 		ID: "broken", Title: "Caf\xe9 pods", Body: "**A pod \xff\xfe is a group of containers.**\n\nMore."}}
+}
+
+// A bot started while Slack cannot be reached comes up once it can: auth.test is tried again
+// through a minute of 503s (on the simulated clock), then the bot connects and answers.
+func TestStartsThroughASlackOutage(t *testing.T) {
+	clock := slackfake.NewClock()
+	fake := slackfake.New(t, slackfake.WithClock(clock))
+	fake.Outage("auth.test", time.Minute, slackfake.ServerError)
+	h := runBot(t, fake, clock, newSetup(t, nil))
+	fake.WaitOpen(t, 1, wait)
+	if tries := len(fake.Calls("auth.test")); tries < 3 {
+		t.Fatalf("auth.test tried %d times through a minute's outage, want several", tries)
+	}
+	h.mention(t, "C1", "<@U0DVKBOT> what is a pod", "")
+	h.replies(t, 1)
+}
+
+// A token Slack refuses stops the bot at once, naming Slack's error: no retry can fix it.
+func TestRefusedTokenStopsTheBot(t *testing.T) {
+	fake := slackfake.New(t, slackfake.WithClock(slackfake.NewClock()))
+	fake.FailNext("auth.test", "invalid_auth", 1)
+	opts := newSetup(t, nil).opts
+	opts.AppToken, opts.BotToken, opts.APIURL = slackfake.AppToken, slackfake.BotToken, fake.APIURL()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	err := bot.New(opts).Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || ctx.Err() != nil {
+		t.Fatalf("Run with a refused token = %v (context %v), want the invalid_auth error at once", err, ctx.Err())
+	}
+	if tries := len(fake.Calls("auth.test")); tries != 1 {
+		t.Fatalf("auth.test tried %d times with a refused token, want 1", tries)
+	}
 }
