@@ -138,7 +138,7 @@ func TestServeReportsEveryConfigProblemAtOnce(t *testing.T) {
 			"SLACK_API_URL=slack.com", "DVK_HTTP_ADDR=8080", "DVK_KNOWLEDGE_DIR=" + file, "DVK_LOG_LEVEL=loud",
 			"DVK_SLASH_COMMAND=dvk", "DVK_ALLOWED_CHANNELS=#general", "DVK_WORKERS=0", "DVK_SHUTDOWN_TIMEOUT=soon",
 			"DVK_DATA_DIR=" + filepath.Join(t.TempDir(), "missing"), "DVK_REDIS_URL=http://:" + secret + "@redis:6379",
-			"DVK_EXPERTS_CHANNEL=experts", "DVK_ADMINS=U0ADMIN,bob", "DVK_MEMORY_LIMIT=128Mi"}, []string{
+			"DVK_EXPERTS_CHANNEL=experts", "DVK_ADMINS=U0ADMIN,bob", "DVK_MEMORY_LIMIT=128Mi", "GOGC=x"}, []string{
 			`SLACK_API_URL: want an http(s) URL such as https://slack.com/api/, got "slack.com"`,
 			`DVK_HTTP_ADDR: want HOST:PORT such as :8080 or 127.0.0.1:8080, got "8080"`,
 			"DVK_KNOWLEDGE_DIR: want a folder, but " + `"` + file + `" is a file`,
@@ -151,7 +151,8 @@ func TestServeReportsEveryConfigProblemAtOnce(t *testing.T) {
 			`DVK_REDIS_URL: want a redis:// or rediss:// URL such as redis://:PASSWORD@redis:6379/0, got scheme "http"`,
 			`DVK_EXPERTS_CHANNEL: want a channel id such as C0123ABCD`,
 			`DVK_ADMINS: want user ids such as U0123ABCD`,
-			`DVK_MEMORY_LIMIT: want a whole number, got "128Mi"`}},
+			`DVK_MEMORY_LIMIT: want a whole number, got "128Mi"`,
+			`GOGC: want a percentage such as 100, or off, got "x"`}},
 		{"out of range", []string{"SLACK_APP_TOKEN=xapp-1", "SLACK_BOT_TOKEN=xoxb-1", "DVK_WORKERS=1000",
 			"DVK_SHUTDOWN_TIMEOUT=30s", "DVK_REDIS_URL=redis://:" + secret + "@/0", "DVK_MEMORY_LIMIT=-1"}, []string{
 			"DVK_WORKERS: want 1 to 256, got 1000",

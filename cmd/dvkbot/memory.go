@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
 )
@@ -27,6 +28,11 @@ func (c MemoryConfig) validate() []varError {
 	if c.Limit < 0 {
 		p.add("DVK_MEMORY_LIMIT", "want a number of bytes such as 134217728, got %d", c.Limit)
 	}
+	// The runtime reads GOGC before dvkbot starts and takes anything it cannot parse as 100,
+	// silently. (A malformed GOMEMLIMIT it refuses itself: the process stops before main.)
+	if _, err := strconv.Atoi(c.GoGC); c.GoGC != "" && c.GoGC != "off" && err != nil {
+		p.add("GOGC", "want a percentage such as 100, or off, got %q", c.GoGC)
+	}
 	return p
 }
 
@@ -39,7 +45,7 @@ const limitShare = 0.9
 // collections (11.5 MiB under 128 MiB): a heap of a few MB is then not collected every few MB
 // allocated, as with Go's default (whose smallest goal is 4 MB), while most of the limit stays
 // free for a reload, which holds two indexes at once, and serving the built-in knowledge stays
-// under 40 MB resident. The target is never below Go's default, and at most 400%, since Go's
+// about 40 MB resident (50 MB at its peak through a burst of 500 mentions). The target is never below Go's default, and at most 400%, since Go's
 // smallest goal grows with the target (16 MB at 400%). GOMEMLIMIT bounds whatever it allows.
 const (
 	heapBudgetShare = 10
