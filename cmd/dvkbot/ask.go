@@ -33,14 +33,16 @@ type answerJSON struct {
 // question looked like, how sure the decision was, and the best candidates with their
 // features and probabilities.
 type explainJSON struct {
-	Terms      []string               `json:"terms"`
-	Confidence float64                `json:"confidence"`
-	Threshold  float64                `json:"threshold"`
-	NoneOf     float64                `json:"none_of_these"`
-	Reason     string                 `json:"reason,omitempty"`
-	Question   map[string]float64     `json:"question_features"`
-	Decision   map[string]float64     `json:"decision_features"`
-	Candidates []candidateExplanation `json:"candidates"`
+	Terms      []string `json:"terms"`
+	Confidence float64  `json:"confidence"`
+	// Threshold is the least confidence answered with, SureThreshold the least answered as sure.
+	Threshold     float64                `json:"threshold"`
+	SureThreshold float64                `json:"sure_threshold"`
+	NoneOf        float64                `json:"none_of_these"`
+	Reason        string                 `json:"reason,omitempty"`
+	Question      map[string]float64     `json:"question_features"`
+	Decision      map[string]float64     `json:"decision_features"`
+	Candidates    []candidateExplanation `json:"candidates"`
 }
 
 // candidateExplanation is one ranked entry in an explanation.
@@ -55,8 +57,8 @@ type candidateExplanation struct {
 const explainedCandidates = 5
 
 func explain(m index.Match) *explainJSON {
-	e := &explainJSON{Terms: m.Question.Terms, Confidence: round(m.Confidence), Threshold: m.Threshold,
-		NoneOf: round(m.NullProbability), Reason: m.Reason, Question: m.ExplainQuestion(), Decision: m.ExplainDecision()}
+	e := &explainJSON{Terms: m.Question.Terms, Confidence: round(m.Confidence), Threshold: round(m.Threshold),
+		SureThreshold: round(m.SureThreshold), NoneOf: round(m.NullProbability), Reason: m.Reason, Question: m.ExplainQuestion(), Decision: m.ExplainDecision()}
 	for _, h := range m.Hits[:min(len(m.Hits), explainedCandidates)] {
 		e.Candidates = append(e.Candidates, candidateExplanation{ID: h.Entry.ID,
 			Probability: round(h.Probability), Score: round(h.Score), Features: h.Explain()})

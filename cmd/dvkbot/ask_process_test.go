@@ -62,3 +62,45 @@ func realQuestions(t *testing.T, n int) []string {
 	}
 	return out
 }
+
+// `ask --json --explain` shows why an answer is what it is: the confidence against both
+// thresholds (answered at or above the answer threshold, given as sure only at or above the sure
+// one), and the best candidates with their features.
+func TestAskExplainShowsBothThresholds(t *testing.T) {
+	for _, c := range []struct {
+		question       string
+		answered, sure bool
+	}{
+		{"what is a pod", true, false}, // the closest answer, offered as such
+		{"how do i bake bread", false, false},
+	} {
+		code, stdout, stderr := dvkbottest.Run(t, "", nil, "ask", "--json", "--explain", c.question)
+		var a struct {
+			Answered, Sure bool
+			Explain        struct {
+				Terms                 []string
+				Confidence, Threshold float64
+				SureThreshold         float64 `json:"sure_threshold"`
+				Candidates            []struct {
+					ID       string
+					Features map[string]float64
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &a); code != 0 || err != nil {
+			t.Fatalf("%q: exit %d, %v\n%s%s", c.question, code, err, stdout, stderr)
+		}
+		e := a.Explain
+		if !(0 < e.Threshold && e.Threshold < e.SureThreshold && e.SureThreshold < 1) {
+			t.Fatalf("%q: thresholds %v and %v, want 0 < answer < sure < 1:\n%s", c.question, e.Threshold, e.SureThreshold, stdout)
+		}
+		if a.Answered != c.answered || a.Sure != c.sure || (e.Confidence >= e.Threshold) != c.answered || (e.Confidence >= e.SureThreshold) != c.sure {
+			t.Errorf("%q: answered %v, sure %v at confidence %v (thresholds %v, %v); want answered %v, sure %v",
+				c.question, a.Answered, a.Sure, e.Confidence, e.Threshold, e.SureThreshold, c.answered, c.sure)
+		}
+		if len(a.Explain.Terms) == 0 || len(a.Explain.Candidates) == 0 || len(a.Explain.Candidates) > 5 ||
+			a.Explain.Candidates[0].ID == "" || len(a.Explain.Candidates[0].Features) == 0 {
+			t.Errorf("%q: explain lacks terms or candidates with features:\n%s", c.question, stdout)
+		}
+	}
+}
