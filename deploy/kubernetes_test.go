@@ -226,7 +226,7 @@ func TestDeployment(t *testing.T) {
 				min  string
 			}{
 				{c.Resources.Requests, corev1.ResourceCPU, "10m"},
-				{c.Resources.Requests, corev1.ResourceMemory, "40Mi"}, // dvkbot's RSS while serving
+				{c.Resources.Requests, corev1.ResourceMemory, "56Mi"}, // dvkbot's RSS through a burst, and a full ConfigMap
 				{c.Resources.Limits, corev1.ResourceCPU, "100m"},
 				{c.Resources.Limits, corev1.ResourceMemory, "128Mi"}, // a reload of 4,000 entries (README)
 			} {
