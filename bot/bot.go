@@ -2,9 +2,13 @@ package bot
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -202,8 +206,9 @@ func (b *Bot) Run(ctx context.Context) error {
 // authenticate learns the bot's identity with auth.test. While Slack cannot be reached (network
 // errors, 5xx, rate limits, Slack's own "try again" codes) it tries again, waiting as between
 // reconnects, for as long as ctx lasts: a bot started during a Slack or network outage comes up
-// when it ends, not after its container's restarts have backed off for minutes. Any other
-// answer (invalid_auth, a revoked token) stops it at once: no retry can fix a token.
+// when it ends, not after its container's restarts have backed off for minutes. A refused
+// token (invalid_auth, revoked), a host name that does not exist or a certificate that is not
+// trusted stops it at once: those are configuration, which no retry fixes.
 func (b *Bot) authenticate(ctx context.Context) (*slack.AuthTestResponse, error) {
 	for attempt := 1; ; attempt++ {
 		auth, err := b.api.AuthTestContext(ctx)
@@ -211,7 +216,7 @@ func (b *Bot) authenticate(ctx context.Context) (*slack.AuthTestResponse, error)
 			return auth, nil
 		}
 		delay, transient := retryDelay(err, backoff(reconnectFirst, reconnectMax, attempt))
-		if !transient || ctx.Err() != nil {
+		if !transient || misconfigured(err) || ctx.Err() != nil {
 			return nil, fmt.Errorf("auth.test: %w", err)
 		}
 		b.logThrottled(slog.LevelWarn, "auth_retry", "Slack could not be reached to authenticate: trying again",
@@ -220,6 +225,17 @@ func (b *Bot) authenticate(ctx context.Context) (*slack.AuthTestResponse, error)
 			return nil, fmt.Errorf("auth.test: %w", ctx.Err())
 		}
 	}
+}
+
+// misconfigured reports whether err says the Web API's address is wrong rather than unreachable:
+// its host does not exist, or it presents a certificate that is not trusted.
+func misconfigured(err error) bool {
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var authority x509.UnknownAuthorityError
+	var host x509.HostnameError
+	return errors.As(err, &dns) && dns.IsNotFound || errors.As(err, &cert) ||
+		errors.As(err, &authority) || errors.As(err, &host)
 }
 
 // readEvents dispatches socket events until ctx is done or the socket client gives up.

@@ -366,3 +366,20 @@ func TestRefusedTokenStopsTheBot(t *testing.T) {
 		t.Fatalf("auth.test tried %d times with a refused token, want 1", tries)
 	}
 }
+
+// A Web API address whose certificate is not trusted is configuration, not an outage: the bot
+// stops at once naming the certificate, rather than never becoming ready.
+func TestUntrustedSlackCertificateStopsTheBot(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { calls.Add(1) }))
+	defer srv.Close()
+	opts := newSetup(t, nil).opts
+	opts.AppToken, opts.BotToken, opts.APIURL = slackfake.AppToken, slackfake.BotToken, srv.URL+"/api/"
+	opts.Clock = slackfake.NewClock()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	err := bot.New(opts).Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "certificate") || ctx.Err() != nil || calls.Load() != 0 {
+		t.Fatalf("Run against an untrusted certificate = %v (context %v, %d calls answered), want the certificate error at once", err, ctx.Err(), calls.Load())
+	}
+}

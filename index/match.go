@@ -99,7 +99,6 @@ func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
 	hits := make([]Hit, len(raw))
 	features := make([]float64, 0, len(raw)*len(candidateFeatures)) // one allocation for all hits
 	scratch := scratches.Get().(*phraseScratch)
-	defer scratches.Put(scratch)
 	best := math.Inf(-1)
 	for i, r := range raw {
 		c := candidate{info: ix.entries[r.id], relevance: r.score / top, rank: i}
@@ -108,6 +107,9 @@ func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
 		hits[i] = Hit{Entry: c.info.entry, Features: features[start:len(features):len(features)]}
 		best = max(best, hits[i].Features[likelihoodFeature])
 	}
+	// Given back only once ranking is done: after a panic, sums left half-added must not reach
+	// another question.
+	scratches.Put(scratch)
 	// The likelihood says something only against the other candidates': per known term, how
 	// far below the best one each candidate is.
 	known := float64(max(len(a.terms), 1))

@@ -12,8 +12,8 @@ import (
 
 // segmentPostings reads the postings of the one segment bleve writes for a knowledge base
 // (indexTerms gives it every entry in one batch), held open for as long as the index serves.
-// Through bleve's IndexReader, every term and field of every question cost a snapshot
-// reference, a term-field reader, a dictionary with its FST reader, a postings list and an
+// Through bleve's IndexReader, every question took a snapshot reference, and every term and
+// field of it a term-field reader, a dictionary with its FST reader, a postings list and an
 // iterator, all new: a quarter of what a question allocated and a tenth of its time. Here the
 // dictionaries, lists and iterators are kept in cursors and reused from question to question,
 // as zap's own prealloc arguments allow; a cursor serves one question at a time, since a
@@ -92,7 +92,7 @@ func (c *postingsCursor) postings(term []byte, rf int) (segment.PostingsIterator
 	}
 	n := list.Count()
 	if n == 0 {
-		return nil, 0, nil // zap's shared empty list: not one to keep for reuse
+		return nil, 0, nil // nothing to walk
 	}
 	c.list = list
 	c.iter = list.Iterator(true, false, false, c.iter)

@@ -35,7 +35,8 @@ type answerJSON struct {
 type explainJSON struct {
 	Terms      []string `json:"terms"`
 	Confidence float64  `json:"confidence"`
-	// Threshold is the least confidence answered with, SureThreshold the least answered as sure.
+	// Threshold is the least confidence answered with, SureThreshold the least answered as sure;
+	// a question asked in an entry's own words is answered as sure below both.
 	Threshold     float64                `json:"threshold"`
 	SureThreshold float64                `json:"sure_threshold"`
 	NoneOf        float64                `json:"none_of_these"`
@@ -57,8 +58,9 @@ type candidateExplanation struct {
 const explainedCandidates = 5
 
 func explain(m index.Match) *explainJSON {
-	e := &explainJSON{Terms: m.Question.Terms, Confidence: round(m.Confidence), Threshold: round(m.Threshold),
-		SureThreshold: round(m.SureThreshold), NoneOf: round(m.NullProbability), Reason: m.Reason, Question: m.ExplainQuestion(), Decision: m.ExplainDecision()}
+	e := &explainJSON{Terms: m.Question.Terms, Confidence: round(m.Confidence),
+		Threshold: m.Threshold, SureThreshold: m.SureThreshold, NoneOf: round(m.NullProbability),
+		Reason: m.Reason, Question: m.ExplainQuestion(), Decision: m.ExplainDecision()}
 	for _, h := range m.Hits[:min(len(m.Hits), explainedCandidates)] {
 		e.Candidates = append(e.Candidates, candidateExplanation{ID: h.Entry.ID,
 			Probability: round(h.Probability), Score: round(h.Score), Features: h.Explain()})
@@ -107,7 +109,7 @@ func runAsk(args []string, s stdio) error {
 	if joinArgs(fs.Args()) == "" && isTerminal(s.in) {
 		return usagef(fs, "no question: give one, or pipe questions in, one per line")
 	}
-	ix, err := openIndex()
+	ix, err := openIndex(s.err)
 	if err != nil {
 		return err
 	}

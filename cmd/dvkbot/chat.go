@@ -23,7 +23,7 @@ func runChat(args []string, s stdio) error {
 	if err := parseNoArgs(noFlags("chat"), args, s); err != nil {
 		return err
 	}
-	ix, err := openIndex()
+	ix, err := openIndex(s.err)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/dvkbot/dvkbot/bot/brain"
@@ -103,8 +104,10 @@ func buildIndex(dir string, captured []brain.Captured, room func([]knowledge.Ent
 
 // openIndex indexes the knowledge the environment names (DVK_KNOWLEDGE_DIR over the built-in
 // base, with the entries captured in Slack when a brain is named): what the offline commands
-// answer from, as the bot would.
-func openIndex() (*index.Index, error) {
+// answer from, as the bot would. A brain that cannot be read (a running serve holds the
+// embedded one, Redis is down) is said on warn and left out: answering without the captured
+// entries beats not answering, as when `dvkbot ask` runs inside the bot's own container.
+func openIndex(warn io.Writer) (*index.Index, error) {
 	var cfg offlineConfig
 	if err := load(&cfg); err != nil {
 		return nil, err
@@ -112,7 +115,7 @@ func openIndex() (*index.Index, error) {
 	cfg.MemoryConfig.offlineGC()
 	captured, err := readCaptured(cfg.BrainConfig)
 	if err != nil {
-		return nil, err
+		fmt.Fprintf(warn, "dvkbot: answering without the entries captured in Slack: %v\n", err)
 	}
 	ix, _, err := buildIndex(cfg.KnowledgeDir, captured, nil)
 	return ix, err

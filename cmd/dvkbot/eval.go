@@ -25,7 +25,7 @@ func runEval(args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	ix, err := openIndex()
+	ix, err := openIndex(s.err)
 	if err != nil {
 		return err
 	}

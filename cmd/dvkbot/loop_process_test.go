@@ -252,25 +252,16 @@ func TestServeDataDirKeepsWhatItLearnt(t *testing.T) {
 	if gaps := string(fake.WaitCalls(t, "response_url", 1, dvkbottest.Hang)[0].Blocks); !strings.Contains(gaps, "knit socks") || strings.Contains(gaps, "sourdough") {
 		t.Fatalf("/dvk gaps after the restart:\n%s", gaps)
 	}
-	// The running bot holds its data folder: topics and ask say so, naming the variable.
-	for _, args := range [][]string{{"topics"}, {"ask", sourdough}} {
-		if code, _, errOut := dvkbottest.Run(t, "", vars, args...); code != 1 || !strings.Contains(errOut, "DVK_DATA_DIR") || !strings.Contains(errOut, "stop it first") {
-			t.Fatalf("%s while the bot runs: exit %d, %s", args[0], code, errOut)
-		}
+	// The running bot holds its data folder: topics says so, naming the variable, and fails;
+	// ask says so too, and answers without the captured entries.
+	if code, _, errOut := dvkbottest.Run(t, "", vars, "topics"); code != 1 || !strings.Contains(errOut, "DVK_DATA_DIR") || !strings.Contains(errOut, "stop it first") {
+		t.Fatalf("topics while the bot runs: exit %d, %s", code, errOut)
 	}
+	askedWith(t, vars, "", "DVK_DATA_DIR")
 	stopReplicas(t, rs)
 
-	// ask answers as the bot did, from the captured entry; without the data folder it cannot.
-	for _, c := range []struct {
-		env  []string
-		want string
-	}{{vars, "baking-sourdough"}, {nil, ""}} {
-		code, out, errOut := dvkbottest.Run(t, "", c.env, "ask", "--json", sourdough)
-		var got struct{ ID string }
-		if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || got.ID != c.want {
-			t.Fatalf("ask with %q: exit %d, answered with %q, want %q\n%s%s", c.env, code, got.ID, c.want, out, errOut)
-		}
-	}
+	// Stopped, ask answers as the bot did, from the captured entry.
+	askedWith(t, vars, "baking-sourdough", "")
 
 	code, out, errOut := dvkbottest.Run(t, "", vars, "topics")
 	if code != 0 || !regexpLine(out, `^baking-sourdough\s+faq\s+captured\s+Baking sourdough\s+\(by U0EXPERT, .*version 1, https://fake.slack.com/archives/C1/p`) {
@@ -290,6 +281,20 @@ func TestServeDataDirKeepsWhatItLearnt(t *testing.T) {
 	defer stored.Close()
 	if tally, err := stored.Tally(context.Background(), "baking-sourdough"); err != nil || tally.Up != 1 {
 		t.Fatalf("votes kept in the data folder: %+v, %v", tally, err)
+	}
+}
+
+// askedWith runs `ask --json` on the sourdough question with env and checks that it is answered
+// with entry want ("" for not at all) and that stderr names warning (is empty when "").
+func askedWith(t *testing.T, env []string, want, warning string) {
+	t.Helper()
+	code, out, errOut := dvkbottest.Run(t, "", env, "ask", "--json", sourdough)
+	var got struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || got.ID != want {
+		t.Fatalf("ask with %q: exit %d, answered with %q, want %q\n%s%s", env, code, got.ID, want, out, errOut)
+	}
+	if (warning == "") != (errOut == "") || !strings.Contains(errOut, warning) {
+		t.Fatalf("ask with %q: stderr %q, want a warning naming %q", env, errOut, warning)
 	}
 }
 

@@ -30,7 +30,7 @@ func (c MemoryConfig) validate() []varError {
 	}
 	// The runtime reads GOGC before dvkbot starts and takes anything it cannot parse as 100,
 	// silently. (A malformed GOMEMLIMIT it refuses itself: the process stops before main.)
-	if _, err := strconv.Atoi(c.GoGC); c.GoGC != "" && c.GoGC != "off" && err != nil {
+	if _, err := strconv.ParseInt(c.GoGC, 10, 32); c.GoGC != "" && c.GoGC != "off" && err != nil {
 		p.add("GOGC", "want a percentage such as 100, or off, got %q", c.GoGC)
 	}
 	return p
@@ -45,8 +45,9 @@ const limitShare = 0.9
 // collections (11.5 MiB under 128 MiB): a heap of a few MB is then not collected every few MB
 // allocated, as with Go's default (whose smallest goal is 4 MB), while most of the limit stays
 // free for a reload, which holds two indexes at once, and serving the built-in knowledge stays
-// about 40 MB resident (50 MB at its peak through a burst of 500 mentions). The target is never below Go's default, and at most 400%, since Go's
-// smallest goal grows with the target (16 MB at 400%). GOMEMLIMIT bounds whatever it allows.
+// about 40 MB resident (50 MB at its peak through a burst of 500 mentions). The target is never
+// below Go's default, and at most 400%, since Go's smallest goal grows with the target (16 MB
+// at 400%). GOMEMLIMIT bounds whatever it allows.
 const (
 	heapBudgetShare = 10
 	minGCPercent    = 100
