@@ -29,9 +29,9 @@ const (
 const zeroWidthSpace = "\u200b"
 
 // markdown parses the Markdown that knowledge entries are written in. Linkify turns bare URLs
-// into links whose scheme we can check; strikethrough maps onto Slack's ~strike~.
-// A goldmark.Markdown is safe for concurrent use.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough))
+// into links whose scheme we can check; strikethrough maps onto Slack's ~strike~; tables are
+// laid out as lists (see table). A goldmark.Markdown is safe for concurrent use.
+var markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.Table))
 
 // slackEscaper escapes the three characters Slack treats as control characters in mrkdwn.
 var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
@@ -158,9 +158,51 @@ func (r *renderer) block(n ast.Node) string {
 		return r.list(n)
 	case *ast.HTMLBlock:
 		return r.htmlBlock(n)
+	case *east.Table:
+		return r.table(n)
 	default:
 		return r.children(n, "\n\n")
 	}
+}
+
+// table lays a table out as one "• " line a row: Slack has no tables, and their pipes, in a
+// proportional font, line up with nothing. The first cell leads and the others follow, each
+// after its column's heading: "• `docker ps` — kubectl: `kubectl get pods`".
+func (r *renderer) table(t *east.Table) string {
+	var heads, rows []string
+	for row := t.FirstChild(); row != nil; row = row.NextSibling() {
+		var cells []string
+		for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+			cells = append(cells, strings.TrimSpace(r.inlines(c, style{})))
+		}
+		if _, ok := row.(*east.TableHeader); ok {
+			heads = cells
+		} else if line := tableRow(heads, cells); line != "" {
+			rows = append(rows, line)
+		}
+	}
+	return strings.Join(rows, "\n")
+}
+
+// tableRow is one row of a table as a "• " line, its cells after the first named by heads.
+func tableRow(heads, cells []string) string {
+	if len(cells) == 0 || strings.Join(cells, "") == "" {
+		return ""
+	}
+	var rest []string
+	for i, cell := range cells[1:] {
+		if cell == "" {
+			continue
+		}
+		if i+1 < len(heads) && heads[i+1] != "" {
+			cell = heads[i+1] + ": " + cell
+		}
+		rest = append(rest, cell)
+	}
+	if len(rest) == 0 {
+		return "• " + cells[0]
+	}
+	return "• " + cells[0] + " — " + strings.Join(rest, "; ")
 }
 
 // lines is the raw source of a block's lines, as written.
@@ -478,7 +520,9 @@ func runeLen(r rune) int {
 }
 
 // cut shortens s to at most max units (see textLen), ending with "…" when anything was dropped.
-// It cuts between runes, never inside one.
+// It cuts between runes, never inside one, and between words when a space falls in the second
+// half of what it keeps: "Dockershim removal (Kubernetes dropped its…", not "…its built-in
+// Docker Engine suppo…".
 func cut(s string, max int) string {
 	if textLen(s) <= max {
 		return s
@@ -487,7 +531,11 @@ func cut(s string, max int) string {
 	for i, r := range s {
 		w := runeLen(r)
 		if n+w > max-1 {
-			return strings.TrimRight(s[:i], " ") + "…"
+			kept := s[:i]
+			if space := strings.LastIndexByte(kept, ' '); space > len(kept)/2 {
+				kept = kept[:space]
+			}
+			return strings.TrimRight(kept, " ([{,;:-–—") + "…"
 		}
 		n += w
 	}
