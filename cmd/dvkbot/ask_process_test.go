@@ -71,7 +71,7 @@ func TestAskExplainShowsBothThresholds(t *testing.T) {
 		question       string
 		answered, sure bool
 	}{
-		{"what is a pod", true, false}, // the closest answer, offered as such
+		{"what is a volume", true, false}, // the closest answer, offered as such
 		{"how do i bake bread", false, false},
 	} {
 		code, stdout, stderr := dvkbottest.Run(t, "", nil, "ask", "--json", "--explain", c.question)
