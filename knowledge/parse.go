@@ -149,10 +149,30 @@ func yamlProblem(file string, err error, first int, what string) Problem {
 	var n int
 	// yaml.v3 reports the line only inside its message text.
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil {
-		line = first + n - 1
 		msg = strings.TrimSpace(strings.SplitN(msg, ":", 2)[1]) // the YAML line is not the file line
+		if yamlParserProblems[msg] {
+			n++
+		}
+		line = first + n - 1
 	}
 	return Problem{File: file, Line: line, Msg: what + ": " + msg}
+}
+
+// yamlParserProblems are the problems yaml.v3's parser reports, as opposed to its scanner: it
+// gives their line counted from 0, one line early ("entities: [docker" left unclosed on line 5
+// was reported on line 4), where the scanner's lines count from 1.
+var yamlParserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found undefined tag handle":             true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
 }
 
 // checkFields judges the fields of one entry on their own. bodyLine is where its text starts.

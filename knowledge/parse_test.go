@@ -14,6 +14,8 @@ func TestParseProblemNamesFileAndLine(t *testing.T) {
 		"empty-file.md":      `empty-file.md:1: no front matter: the file must start with a "---" line`,
 		"not-closed.md":      `not-closed.md:1: front matter is not closed: add a "---" line after the fields`,
 		"yaml-syntax.md":     `yaml-syntax.md:3: front matter: mapping values are not allowed in this context`,
+		"unclosed-list.md":   `unclosed-list.md:5: front matter: did not find expected ',' or ']'`,
+		"unclosed-map.md":    `unclosed-map.md:6: front matter: did not find expected ',' or '}'`,
 		"questions-map.md":   `questions-map.md:6: front matter: cannot unmarshal !!map into []string`,
 		"no-id.md":           `no-id.md:2: missing field id`,
 		"no-title.md":        `no-title.md:2: missing field title`,

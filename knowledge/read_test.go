@@ -182,7 +182,7 @@ func TestCheckReportsEveryProblemAtOnce(t *testing.T) {
 		`c-links.md:6: related id "nowhere" does not exist`,
 		`c-links.md:7: source "not-a-url" must be an http(s) URL such as https://kubernetes.io/docs/`,
 		`c-links.md:9: the body must open with a one-line summary in bold, such as **Docker builds and runs containers.**`,
-		`d-yaml.md:2: front matter: did not find expected ',' or ']'`,
+		`d-yaml.md:3: front matter: did not find expected ',' or ']'`,
 	}, "\n")
 	if _, err := Check(fsys, nil); err == nil || err.Error() != want {
 		t.Errorf("Check =\n%v\nwant\n%s", err, want)
