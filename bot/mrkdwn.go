@@ -6,6 +6,7 @@ import (
 	"fmt"
 	stdhtml "html"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -573,41 +574,92 @@ func splitMrkdwn(s string, max int) []string {
 	return out
 }
 
-// pack splits s at seps[0] and greedily joins the parts back into pieces of at most max units;
-// a part still too long is split at the next separator, or hard when none is left.
+// pack cuts s into pieces of at most max units: paragraphs, or the lines of a paragraph too
+// long for one piece, or hard cuts of a line too long for one, joined back greedily in order.
+// A long paragraph's first lines fill what is left of the piece before it, rather than
+// starting a piece of their own, and a short line that introduces what follows ("The
+// options:") moves with it to the next piece rather than ending one.
 func pack(s string, max int, seps []string) []string {
 	if textLen(s) <= max {
 		return []string{strings.Trim(s, "\n")}
 	}
-	if len(seps) == 0 {
-		return hardSplit(s, max)
-	}
-	sep := seps[0]
 	var pieces []string
-	var cur strings.Builder
-	curLen := -1 // -1: no piece started
-	for _, part := range strings.Split(s, sep) {
-		for _, p := range pack(part, max, seps[1:]) {
-			n := textLen(p)
-			if curLen >= 0 && curLen+len(sep)+n <= max {
-				cur.WriteString(sep)
-				cur.WriteString(p)
-				curLen += len(sep) + n
-				continue
-			}
-			if curLen >= 0 {
-				pieces = append(pieces, cur.String())
-			}
-			cur.Reset()
-			cur.WriteString(p)
-			curLen = n
+	var cur []packUnit
+	curLen := 0
+	for _, u := range packUnits(s, max, seps, "") {
+		n := textLen(u.text)
+		if len(cur) > 0 && !u.hard && curLen+len(u.sep)+n <= max {
+			cur = append(cur, u)
+			curLen += len(u.sep) + n
+			continue
 		}
+		var carried []packUnit
+		if len(cur) > 1 && introduces(cur[len(cur)-1].text) && textLen(cur[len(cur)-1].text)+len(u.sep)+n <= max {
+			cur, carried = cur[:len(cur)-1], cur[len(cur)-1:]
+		}
+		if len(cur) > 0 {
+			pieces = append(pieces, joinUnits(cur))
+		}
+		cur = append(slices.Clone(carried), u)
+		curLen = textLen(joinUnits(cur))
 	}
-	if curLen >= 0 {
-		pieces = append(pieces, cur.String())
+	if len(cur) > 0 {
+		pieces = append(pieces, joinUnits(cur))
 	}
 	return pieces
 }
+
+// packUnit is a part of the text pack lays out: its text, the separator before it, and whether
+// it is a hard cut that must start a piece.
+type packUnit struct {
+	text, sep string
+	hard      bool
+}
+
+// packUnits splits s at seps[0] into units of at most max units, a part too long split further
+// at the next separator, or hard when none is left; sep is the separator before s.
+func packUnits(s string, max int, seps []string, sep string) []packUnit {
+	if textLen(s) <= max {
+		return []packUnit{{text: s, sep: sep}}
+	}
+	if len(seps) == 0 {
+		var units []packUnit
+		for i, p := range hardSplit(s, max) {
+			units = append(units, packUnit{text: p, sep: sep, hard: i > 0})
+			sep = ""
+		}
+		return units
+	}
+	var units []packUnit
+	for i, part := range strings.Split(s, seps[0]) {
+		if i > 0 {
+			sep = seps[0]
+		}
+		units = append(units, packUnits(part, max, seps[1:], sep)...)
+	}
+	return units
+}
+
+// joinUnits writes units back as text, each after its separator but the first.
+func joinUnits(units []packUnit) string {
+	var b strings.Builder
+	for i, u := range units {
+		if i > 0 {
+			b.WriteString(u.sep)
+		}
+		b.WriteString(u.text)
+	}
+	return b.String()
+}
+
+// introduces reports whether a line opens what follows it: short, and ending in a colon.
+func introduces(line string) bool {
+	line = strings.TrimSpace(line)
+	return strings.HasSuffix(line, ":") && textLen(line) <= maxIntroduction && !strings.Contains(line, "\n")
+}
+
+// maxIntroduction is the longest line that moves with what it introduces.
+const maxIntroduction = 120
 
 // hardSplit cuts one over-long line into pieces of at most max units.
 func hardSplit(s string, max int) []string {

@@ -277,6 +277,26 @@ func checkPiece(t *testing.T, p string, limit int) {
 	}
 }
 
+// A long paragraph's first lines fill the piece before it, and a line that introduces a list
+// goes with the list: no section ends on "The options:".
+func TestMrkdwnSplitKeepsIntroductionsWithWhatFollows(t *testing.T) {
+	line := strings.Repeat("x", 90)
+	list := "• " + line + strings.Repeat("\n• "+line, 29)                      // 30 lines, about 2,800 units
+	opening := strings.TrimSpace(strings.Repeat("An opening paragraph. ", 10)) // 220 units
+	in := opening + "\n\nThe options:\n\n" + list
+	pieces := splitMrkdwn(in, 3000)
+	if len(pieces) != 2 {
+		t.Fatalf("%d pieces, want 2:\n%q", len(pieces), pieces)
+	}
+	if strings.HasSuffix(pieces[0], "The options:") || !strings.HasPrefix(pieces[1], "The options:") {
+		t.Errorf("the introduction is not at the head of its list's piece:\n%q\n%q", pieces[0], pieces[1][:40])
+	}
+	long := "A short opening.\n\n" + strings.Repeat(line+"\n", 40)
+	if pieces := splitMrkdwn(long, 3000); len(pieces) != 2 || !strings.Contains(pieces[0], line) {
+		t.Errorf("a long paragraph's first lines did not join the opening: %d pieces, first %.60q", len(pieces), pieces[0])
+	}
+}
+
 func TestMrkdwnSplitKeepsText(t *testing.T) {
 	in := Mrkdwn(strings.Repeat("[link](https://example.com/some/long/path) & <b> 🐳 ", 400))
 	pieces := splitMrkdwn(in, 3000)
