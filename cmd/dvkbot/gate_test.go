@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,11 +15,13 @@ import (
 // held to 95%. dev.jsonl and fresh.jsonl were written by people who never saw the
 // entries or our set (fresh.jsonl only once the engine was tuned); they stand for real users we
 // have not met, and their bars guard against a change that fits our own set at their expense.
+// basics.jsonl holds the first questions a new user tries (see TestBasicQuestionsAnsweredAsSure).
 func TestQuestionSetsMeetTheBar(t *testing.T) {
 	sets := []struct{ file, bar string }{
 		{"../../index/testdata/questions.jsonl", "0.95"},
 		{"../../index/testdata/dev.jsonl", "0.93"},
 		{"../../index/testdata/fresh.jsonl", "0.90"},
+		{basicsFile, "0.95"},
 	}
 	for _, set := range sets {
 		t.Run(set.file[strings.LastIndex(set.file, "/")+1:], func(t *testing.T) {
@@ -26,5 +31,65 @@ func TestQuestionSetsMeetTheBar(t *testing.T) {
 			}
 			t.Logf("\n%s", out[strings.LastIndex(out, "\n\n")+1:])
 		})
+	}
+}
+
+// basicsFile holds the sixty most basic questions (what is docker, a pod, a deployment; docker vs
+// kubernetes; what is dockershim…), labelled by a person who never saw the bot's answers and
+// fitted on by nothing.
+const basicsFile = "../../index/testdata/basics.jsonl"
+
+// minSureBasics is how many of the basic questions must be answered right and as sure: the
+// first questions a new user asks are where "the closest answer I have" costs the most trust.
+// 56 of 60 were when the set was written (November 2026); the rest were right but not sure.
+const minSureBasics = 0.9
+
+// basicCase is one line of basicsFile.
+type basicCase struct {
+	Q, Want string
+	Also    []string
+}
+
+// TestBasicQuestionsAnsweredAsSure asks the basic questions through the binary and counts the
+// answers that are both right and given as sure.
+func TestBasicQuestionsAnsweredAsSure(t *testing.T) {
+	data, err := os.ReadFile(basicsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []basicCase
+	for line := range strings.Lines(string(data)) {
+		var c basicCase
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("%s: %v", basicsFile, err)
+		}
+		cases = append(cases, c)
+	}
+	var questions []string
+	for _, c := range cases {
+		questions = append(questions, c.Q)
+	}
+	code, out, errOut := dvkbottest.Run(t, strings.Join(questions, "\n")+"\n", nil, "ask", "--json")
+	answers := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || len(answers) != len(cases) {
+		t.Fatalf("ask: exit %d, %d answers to %d questions\n%s", code, len(answers), len(cases), errOut)
+	}
+	sure := 0
+	for i, line := range answers {
+		var a struct {
+			ID             string
+			Answered, Sure bool
+		}
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatal(err)
+		}
+		if right := a.Answered && (a.ID == cases[i].Want || slices.Contains(cases[i].Also, a.ID)); right && a.Sure {
+			sure++
+		} else {
+			t.Logf("%q: %s (answered %v, sure %v), want %s", cases[i].Q, a.ID, a.Answered, a.Sure, cases[i].Want)
+		}
+	}
+	if float64(sure) < minSureBasics*float64(len(cases)) {
+		t.Errorf("%d of %d basic questions answered right and as sure, want at least %.0f%%", sure, len(cases), 100*minSureBasics)
 	}
 }
