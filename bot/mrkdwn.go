@@ -594,7 +594,7 @@ func pack(s string, max int, seps []string) []string {
 			continue
 		}
 		var carried []packUnit
-		if len(cur) > 1 && introduces(cur[len(cur)-1].text) && textLen(cur[len(cur)-1].text)+len(u.sep)+n <= max {
+		if len(cur) > 1 && !u.hard && introduces(cur[len(cur)-1].text) && textLen(cur[len(cur)-1].text)+len(u.sep)+n <= max {
 			cur, carried = cur[:len(cur)-1], cur[len(cur)-1:]
 		}
 		if len(cur) > 0 {
