@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -67,14 +68,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("DVK_HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
 	}
+	// Every reason is named, not the first: an SRE reading /readyz during an outage should see
+	// all that is down at once.
 	ready := func() error {
+		var socket error
 		if !b.Connected() {
-			return errors.New("Socket Mode not connected")
+			socket = errors.New("Socket Mode not connected")
 		}
-		if err := brainReady(memory, cfg.RedisURL != ""); err != nil {
-			return err
-		}
-		return reloads.ready()
+		return errors.Join(socket, brainReady(memory, cfg.RedisURL != ""), reloads.ready())
 	}
 	// Timeouts bound what a slow or idle client can hold: the ops port may be reachable by more
 	// than Prometheus and the kubelet.
@@ -114,8 +115,8 @@ func brainReady(memory brain.Brain, required bool) error {
 }
 
 // opsHandler serves /healthz (the process is up), /readyz (ready returns nil: the socket is
-// connected and the knowledge folder watched; knowledge is indexed once serve gets here) and
-// /metrics.
+// connected and the knowledge folder watched; knowledge is indexed once serve gets here; its
+// errors joined by errors.Join are listed on one line) and /metrics.
 func opsHandler(reg *prometheus.Registry, ready func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -123,7 +124,7 @@ func opsHandler(reg *prometheus.Registry, ready func() error) http.Handler {
 	})
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if err := ready(); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			http.Error(w, "not ready: "+strings.ReplaceAll(err.Error(), "\n", "; "), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dvkbot/dvkbot/bot/slackfake"
 	"github.com/dvkbot/dvkbot/cmd/dvkbot/dvkbottest"
@@ -32,5 +37,29 @@ func TestServeReadyMetricsHealthcheckAndSIGTERM(t *testing.T) {
 	b.Stop(t)
 	if logs := b.Logs.String(); strings.Contains(logs, slackfake.BotToken) || strings.Contains(logs, slackfake.AppToken) {
 		t.Error("a token appears in the logs")
+	}
+}
+
+// /readyz names every reason the bot is not ready, on one line, not only the first.
+func TestReadyzNamesEveryReason(t *testing.T) {
+	socket, brain := errors.New("Socket Mode not connected"), errors.New("shared brain (DVK_REDIS_URL) unreachable")
+	for _, c := range []struct {
+		name     string
+		ready    error
+		wantCode int
+		wantBody string
+	}{
+		{"ready", nil, http.StatusOK, "ready\n"},
+		{"one reason", brain, http.StatusServiceUnavailable, "not ready: shared brain (DVK_REDIS_URL) unreachable\n"},
+		{"two reasons", errors.Join(socket, nil, brain), http.StatusServiceUnavailable,
+			"not ready: Socket Mode not connected; shared brain (DVK_REDIS_URL) unreachable\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			opsHandler(prometheus.NewRegistry(), func() error { return c.ready }).ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+			if rec.Code != c.wantCode || rec.Body.String() != c.wantBody {
+				t.Errorf("/readyz answered %d %q, want %d %q", rec.Code, rec.Body.String(), c.wantCode, c.wantBody)
+			}
+		})
 	}
 }
