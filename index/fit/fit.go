@@ -82,7 +82,11 @@ func examples(ix *index.Index, cases []Case, fold int) []example {
 }
 
 // rankWeights fits the ranker by maximum likelihood: each question's best right candidate (or
-// "none of these") should take the probability (see targets).
+// "none of these") should take the probability (see targets). The ranker is linear because a
+// model that combines the features in more ways did no better: gradient-boosted trees on the
+// same features (pointwise, fitted on the same train examples, November 2026) put a right entry
+// first for 76.9-78.0% of dev's answerable questions against the linear ranker's 77.7%. What
+// the ranking lacks is features that tell the candidates apart.
 func rankWeights(exs []example, opts Options) (w, v []float64) {
 	nw, nv := len(index.FeatureNames()), len(index.QuestionFeatureNames())
 	params := make([]float64, nw+nv)
