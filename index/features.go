@@ -422,10 +422,11 @@ func (ix *Index) features(f []float64, q Question, a, asking *asked, c candidate
 		scratch.part = part.found
 	}
 	for fld := range numFields {
-		f = append(f, whole.orAsking(part, func(l lookup) float64 { return l.bm25(ix, field(fld)) }))
+		from := info.readField(field(fld))
+		f = append(f, whole.orAsking(part, func(l lookup) float64 { return l.bm25(ix, from) }))
 	}
 	phrasing, wording, cued := a.closest(*asking, info.phrased, scratch)
-	learnedPhrasing, learnedWording, learnedCued := a.closest(*asking, info.learned, scratch)
+	learnedPhrasing, learnedWording, learnedCued := a.closest(*asking, info.learnedSet(), scratch)
 	coverage := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, false) })
 	lead := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inLead, false) })
 	rare := whole.orAsking(part, func(l lookup) float64 { return l.coverage(inTerms, true) })
@@ -443,6 +444,31 @@ func (ix *Index) features(f []float64, q Question, a, asking *asked, c candidate
 		for _, kind := range knowledge.Kinds {
 			f = append(f, bool01(on && info.entry.Kind == kind))
 		}
+	}
+	return f
+}
+
+// learnedSet is the entry's learned questions, or, when the model learned none for it (a
+// team's entry, one captured from Slack, one newer than the model), its title and listed
+// questions in their place. Nearly every built-in entry has learned questions, so the model
+// trusts their closeness, and an entry without any lost to the entries that had them: on dev,
+// for the questions of fifty built-in entries built without their learned questions, as a
+// team's would be, the right entry came first for 59.3%, against 72.4% when no entry had any
+// and 78.2% with their own. Read in their place (here and in readField), 72.4% after a refit.
+// Indexed again as learned questions instead, they did as well (72.0%) for 14% more heap at
+// 10,000 entries.
+func (info *entryInfo) learnedSet() *phraseSet {
+	if info.learned == nil {
+		return info.phrased
+	}
+	return info.learned
+}
+
+// readField is the field whose terms a feature of field f reads: the listed questions for the
+// learned ones when there are none (see learnedSet).
+func (info *entryInfo) readField(f field) field {
+	if f == fieldLearned && info.learned == nil {
+		return fieldQuestions
 	}
 	return f
 }

@@ -25,20 +25,6 @@ type (
 	}
 )
 
-// learnedFor are the questions learned for e, or, when the model learned none (a team's
-// entry, one captured from Slack, one newer than the model), its title and listed questions in
-// their place. Nearly every built-in entry has learned questions, so the model trusts their
-// closeness, and an entry without any lost to the entries that had them: on dev, for the
-// questions of fifty built-in entries built without their learned questions, as a team's would
-// be, the right entry came first for 59.3%, against 72.4% when no entry had any and 78.2%
-// with their own. With its own questions standing in, 72.0%.
-func (ix *Index) learnedFor(e knowledge.Entry) []string {
-	if learned := ix.model.Learned[e.ID]; len(learned) > 0 {
-		return learned
-	}
-	return append([]string{e.Title}, e.Questions...)
-}
-
 // entryTexts are an entry's texts, each listed question and learned question on its own, in
 // the order learn takes them.
 func entryTexts(e knowledge.Entry, learned []string) []fieldText {
@@ -95,7 +81,7 @@ func (ix *Index) analyseEach(entries []knowledge.Entry, learn func(i int, analys
 
 // analyseEntry analyses each of an entry's texts with da.
 func (ix *Index) analyseEntry(da *analysis.DefaultAnalyzer, e knowledge.Entry) []analysedText {
-	texts := entryTexts(e, ix.learnedFor(e))
+	texts := entryTexts(e, ix.model.Learned[e.ID])
 	out := make([]analysedText, len(texts))
 	for i, t := range texts {
 		out[i].f = t.f
