@@ -451,12 +451,12 @@ func (ix *Index) features(f []float64, q Question, a, asking *asked, c candidate
 // learnedSet is the entry's learned questions, or, when the model learned none for it (a
 // team's entry, one captured from Slack, one newer than the model), its title and listed
 // questions in their place. Nearly every built-in entry has learned questions, so the model
-// trusts their closeness, and an entry without any lost to the entries that had them: on dev,
+// trusts their closeness, and an entry without any lost to the entries that had them. On dev,
 // for the questions of fifty built-in entries built without their learned questions, as a
-// team's would be, the right entry came first for 59.3%, against 72.4% when no entry had any
-// and 78.2% with their own. Read in their place (here and in readField), 72.4% after a refit.
-// Indexed again as learned questions instead, they did as well (72.0%) for 14% more heap at
-// 10,000 entries.
+// team's would be, the right entry came first for 59.3% of them (78.2% with their learned
+// questions, 72.4% when no entry had any). With the listed questions read in their place (here
+// and in readField), 72.4%, after a refit; indexed a second time as learned questions instead,
+// 72.0%, for 14% more heap at 10,000 entries.
 func (info *entryInfo) learnedSet() *phraseSet {
 	if info.learned == nil {
 		return info.phrased
