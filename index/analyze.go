@@ -51,10 +51,14 @@ func (ix *Index) Analyze(text string) Question {
 func (ix *Index) correctAll(words []string) map[string]string {
 	var corrections map[string]string
 	for i, w := range words {
-		if !ix.misspelt(w) {
-			continue
+		c := ""
+		switch {
+		case ix.misspelt(w):
+			c = ix.correct(w)
+		case ix.unwritten(w):
+			c = ix.stemTypo(w)
 		}
-		if c := ix.correct(w); c != "" {
+		if c != "" {
 			if corrections == nil {
 				corrections = map[string]string{}
 			}
@@ -128,6 +132,49 @@ func (ix *Index) misspelt(w string) bool {
 		}
 	}
 	return false
+}
+
+// unwritten reports whether w is a word long enough to correct that no entry writes, although
+// its terms are the knowledge base's (else it would be misspelt).
+func (ix *Index) unwritten(w string) bool {
+	return len(w) >= minCorrectable && ix.known[w] == 0 && !ix.lx.filler[w]
+}
+
+// stemTypo returns the correction of an unwritten word whose stem is, by chance, a term of the
+// knowledge base, when the correction is an anchor (a name only this domain uses) that
+// typoDominance times as many entries use: "kubenetes" stems to kubenet, a network plugin two
+// entries mention, and is kubernetes misspelt. Corrections to other words bent everyday ones
+// ("score" to store, "standing" to starting), and an inflection no entry writes ("deploys")
+// corrects to a word of the same term.
+func (ix *Index) stemTypo(w string) string {
+	c := ix.correct(w)
+	if c == "" || slices.Equal(ix.terms(w), ix.terms(c)) {
+		return ""
+	}
+	for _, t := range ix.terms(c) {
+		if !ix.anchors[t] {
+			return ""
+		}
+	}
+	if ix.wordDF(c) < typoDominance*ix.wordDF(w) {
+		return ""
+	}
+	return c
+}
+
+// typoDominance is how many times as many entries a correction's term must be used by as the
+// term an unwritten word stems to.
+const typoDominance = 20
+
+// wordDF is how many entries use the terms of word w, the most used of them.
+func (ix *Index) wordDF(w string) int32 {
+	most := int32(0)
+	for _, t := range ix.terms(w) {
+		if id, ok := ix.ids[t]; ok {
+			most = max(most, ix.df[id])
+		}
+	}
+	return most
 }
 
 // brandOnly reports whether every use of brand in words is the first word of one of its

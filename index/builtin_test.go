@@ -219,6 +219,7 @@ func TestAnswerTypos(t *testing.T) {
 		{"what is dcoker swarn", "docker-swarm"},
 		{"swarn vs kubernetes", "swarm-vs-kubernetes"},
 		{"what is a statefullset", "kubernetes-statefulset"},
+		{"kubenetes what does it even do", "what-is-kubernetes"}, // stems to kubenet, a plugin
 	} {
 		expectAnswer(t, ix, c.question, c.want)
 	}
@@ -246,8 +247,42 @@ func TestTyposDoNotSwampExactWords(t *testing.T) {
 			t.Errorf("correct(%q) = %q, want %q", c.typo, got, c.want)
 		}
 	}
+	// Words no entry writes whose stems are the knowledge base's: only a misspelt name far
+	// commoner than the stem is corrected, never an everyday word.
+	for _, c := range []struct{ word, want string }{
+		{"kubenetes", "kubernetes"},
+		{"score", ""},    // not store
+		{"standing", ""}, // not starting
+		{"demoting", ""}, // not deleting
+	} {
+		q := ix.Analyze("what about " + c.word)
+		if got := q.Corrected[c.word]; got != c.want {
+			t.Errorf("Analyze(%q) corrected %q to %q, want %q", "what about "+c.word, c.word, got, c.want)
+		}
+	}
 	expectAnswer(t, ix, "what is runc", "containerd-and-cri")
 	expectAnswer(t, ix, "what is kind", "kind")
+}
+
+// A casual "what is" question is about the definition of the most specific thing it names,
+// however much chatter comes with it.
+func TestWhatIsQuestionsFindTheDefinition(t *testing.T) {
+	ix := testIndex(t)
+	for _, c := range []struct{ question, want, notWanted string }{
+		{"what is dokcer for, in one sentence, for a non technical PM", "what-is-docker", "docker-vs-kubernetes"},
+		{"what is a namespace in kubernetes", "kubernetes-namespace", "what-is-kubernetes"},
+		{"what is an ingress", "kubernetes-ingress", "gateway-api"},
+	} {
+		a := expectAnswer(t, ix, c.question, c.want)
+		defines := map[string]bool{}
+		for _, h := range a.Match.Hits {
+			defines[h.Entry.ID] = h.Features[definesNamedFeature] > 0
+		}
+		if !defines[c.want] || defines[c.notWanted] {
+			t.Errorf("%q: defines_named of %s = %v and of %s = %v, want true and false",
+				c.question, c.want, defines[c.want], c.notWanted, defines[c.notWanted])
+		}
+	}
 }
 
 // Comparison wording asks for a difference entry.

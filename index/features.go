@@ -289,7 +289,7 @@ var candidateFeatures = append([]string{
 	"relevance", "retrieval_rank", "likelihood",
 	"phrasing", "wording", "learned_phrasing", "learned_wording", "cued_phrasing", "cued_learned", "coverage", "lead_coverage", "rare_coverage", "rare_lead_coverage",
 	"uncovered_rarest", "unled_rarest", "asked_max", "asked_mean",
-	"focus", "entity_recall", "entity_precision", "aspect_recall",
+	"focus", "entity_recall", "entity_precision", "aspect_recall", "defines_named",
 }, intentKindFeatures()...)
 
 // likelihoodFeature is where the likelihood stands among the candidate features: it is set
@@ -438,7 +438,7 @@ func (ix *Index) features(f []float64, q Question, a, asking *asked, c candidate
 	f = append(f, c.relevance, 1/float64(1+c.rank), whole.likelihood(ix), phrasing, wording,
 		learnedPhrasing, learnedWording, cued, learnedCued, coverage, lead, rare, rareLead,
 		whole.uncoveredRarest(inTerms)/ix.unknownIDF(), whole.uncoveredRarest(inLead)/ix.unknownIDF(),
-		askedMax, askedMean, focus, er, ep, ar)
+		askedMax, askedMean, focus, er, ep, ar, bool01(definesNamed(q, info)))
 	for i := range intentNames {
 		on := q.Cues&(1<<i) != 0
 		for _, kind := range knowledge.Kinds {
@@ -447,6 +447,35 @@ func (ix *Index) features(f []float64, q Question, a, asking *asked, c candidate
 	}
 	return f
 }
+
+// definesNamed reports whether the question asks what something is and the entry is the
+// definition of something it names (see keepRarestDefined). Chatter is most of a casual "k8s??
+// what is this, everybody in my team talks about it": by closeness, "team" and "talk" made it
+// is-kubernetes-overkill's, whose phrasings say "small team", while what-is-kubernetes shares
+// only "kubernetes" with it.
+func definesNamed(q Question, info *entryInfo) bool {
+	return q.Cues&(1<<DefineIntent) != 0 && info.defines >= 0 && slices.Contains(q.Entities, info.defined())
+}
+
+// keepRarestDefined keeps defines_named for the definitions of the most specific thing the
+// question names, the one the fewest entries name: "what is a namespace in kubernetes" asks
+// what a namespace is, not what kubernetes is.
+func (ix *Index) keepRarestDefined(hits []Hit) {
+	rarest := int32(math.MaxInt32)
+	for _, h := range hits {
+		if h.Features[definesNamedFeature] > 0 {
+			rarest = min(rarest, ix.entries[h.Entry.ID].definedIn)
+		}
+	}
+	for _, h := range hits {
+		if h.Features[definesNamedFeature] > 0 && ix.entries[h.Entry.ID].definedIn > rarest {
+			h.Features[definesNamedFeature] = 0
+		}
+	}
+}
+
+// definesNamedFeature is where defines_named stands among the candidate features.
+var definesNamedFeature = featureIndex(candidateFeatures, "defines_named")
 
 // learnedSet is the entry's learned questions, or, when the model learned none for it (a
 // team's entry, one captured from Slack, one newer than the model), its title and listed

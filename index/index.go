@@ -52,6 +52,8 @@ type Index struct {
 	aspects   *names
 	// bySet lists the ids of the entries about each set of entities (see entitySet).
 	bySet map[string][]string
+	// named counts, for each entity, the entries that name it; nil once the index is built.
+	named map[string]int32
 	// byPrimary lists, for each entity, the ids of the entries that name it first, the most
 	// focused (fewest entities) first, at most maxPrimary of them.
 	byPrimary map[string][]string
@@ -91,6 +93,11 @@ type entryInfo struct {
 	phrased, learned *phraseSet
 	// weightedLength is the entry's length in its language model (see likelihoodWeights).
 	weightedLength float64
+	// defines is, for a definition, the place in its entities of the one it defines (see
+	// learnDefined), and definedIn the number of entries naming that one; -1 and 0 for other
+	// kinds.
+	defines   int8
+	definedIn int32
 	// building holds what only building needs; nil once the index is built.
 	building *entryBuild
 }
@@ -165,7 +172,7 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 		bleve: bi, lx: lx, analyzer: analyzer, tokenizer: analyzer.Tokenizer, model: o.model,
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
 		ids: map[string]termID{}, known: map[string]int{}, spellings: newSpellings(),
-		entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{},
+		entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{}, named: map[string]int32{},
 		anchors: map[string]bool{}, generic: map[string]bool{},
 	}, nil
 }
@@ -187,6 +194,7 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	ix.learnAnchors()
 	ix.learnStats()
 	ix.keepFocused()
+	ix.learnDefined()
 	ix.learnPhrasings()
 	ix.learnWeights()
 	ix.learnAsked()

@@ -123,6 +123,9 @@ func (ix *Index) learn(e *knowledge.Entry, analysed []analysedText, seen []occur
 	}
 	info.terms = newTermTable(seen)
 	ix.learnNames(info)
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(e.Entities))) {
+		ix.named[name]++
+	}
 	key := entitySet(e.Entities)
 	ix.bySet[key] = append(ix.bySet[key], e.ID)
 	if len(e.Entities) > 0 {
@@ -390,6 +393,35 @@ func (ix *Index) keepFocused() {
 		})
 		ix.byPrimary[name] = ids[:min(len(ids), maxPrimary)]
 	}
+}
+
+// learnDefined finds what each definition defines: of the entities its title names, the one
+// the fewest entries name. Entity lists name what an entry mentions as well as what it is about
+// (flux's names rbac), and the platform as often as the thing defined (kubernetes-namespace's
+// title names kubernetes and namespace; most entries name kubernetes). A definition whose title
+// names none of its entities defines none.
+func (ix *Index) learnDefined() {
+	for _, info := range ix.entries {
+		info.defines = -1
+		if info.entry.Kind != knowledge.Definition {
+			continue
+		}
+		inTitle := ix.entities.in(ix.sequence(info.entry.Title))
+		for i, name := range info.entry.Entities[:min(len(info.entry.Entities), math.MaxInt8)] {
+			if slices.Contains(inTitle, name) && (info.defines < 0 || ix.named[name] < info.definedIn) {
+				info.defines, info.definedIn = int8(i), ix.named[name]
+			}
+		}
+	}
+	ix.named = nil
+}
+
+// defined is the entity the entry defines, "" when it is not a definition.
+func (info *entryInfo) defined() string {
+	if info.defines < 0 {
+		return ""
+	}
+	return info.entry.Entities[info.defines]
 }
 
 // maxPrimary bounds the entries added to a question's candidates for each entity it names.

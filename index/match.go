@@ -116,6 +116,7 @@ func (ix *Index) rank(q Question, a, asking asked, raw []rawHit) []Hit {
 	for i := range hits {
 		hits[i].Features[likelihoodFeature] = (hits[i].Features[likelihoodFeature] - best) / known
 	}
+	ix.keepRarestDefined(hits)
 	return hits
 }
 

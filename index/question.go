@@ -155,7 +155,7 @@ var intentCues = []intentCue{
 		"how can you", "how should i", "how should we", "how would i", "how would we", "how would you",
 		"how to", "step to", "steps to", "way to", "step by step")},
 	{intent: DefineIntent, words: setOf("define", "explain", "explained", "eli5", "rundown", "overview"),
-		phrases: padded("what is a", "what is an", "what is the", "what is it", "what are the",
+		phrases: padded("what is a", "what is an", "what is the", "what is it", "what is this", "what is that", "what are the",
 			"what are they", "meaning of", "plain english", "simple terms", "point of", "used for", "stand for"),
 		opens: padded("whats", "what's", "wats", "what is", "what are", "wat is", "wht is")},
 }
