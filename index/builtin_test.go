@@ -132,6 +132,15 @@ func TestAnswerSynonyms(t *testing.T) {
 	if len(q.Terms) != 1 || !contains(q.Entities, "kubernetes") {
 		t.Errorf("Analyze(k8s and kube): terms %v, entities %v, want one term naming kubernetes", q.Terms, q.Entities)
 	}
+	// Words the stemmer would run together are kept apart: a product is not production.
+	for _, c := range []struct{ a, b string }{{"production", "product"}, {"devs", "dev"}} {
+		if ta, tb := ix.Analyze(c.a).Terms, ix.Analyze(c.b).Terms; slices.Equal(ta, tb) {
+			t.Errorf("%q and %q analyse alike, to %v", c.a, c.b, ta)
+		}
+	}
+	if ta, tb := ix.Analyze("prod").Terms, ix.Analyze("production").Terms; !slices.Equal(ta, tb) {
+		t.Errorf("prod analyses to %v, production to %v, want the same", ta, tb)
+	}
 }
 
 // "Kind of" asks what sort of thing; it does not name the kind tool, which keeps its name.
@@ -272,6 +281,7 @@ func TestWhatIsQuestionsFindTheDefinition(t *testing.T) {
 		{"what is dokcer for, in one sentence, for a non technical PM", "what-is-docker", "docker-vs-kubernetes"},
 		{"what is a namespace in kubernetes", "kubernetes-namespace", "what-is-kubernetes"},
 		{"what is an ingress", "kubernetes-ingress", "gateway-api"},
+		{"hi all, new here :wave: can someone tell me what docker is used for and why devs like it so much", "what-is-docker", "dev-containers"},
 	} {
 		a := expectAnswer(t, ix, c.question, c.want)
 		defines := map[string]bool{}
