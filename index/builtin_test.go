@@ -132,8 +132,12 @@ func TestAnswerSynonyms(t *testing.T) {
 	if len(q.Terms) != 1 || !contains(q.Entities, "kubernetes") {
 		t.Errorf("Analyze(k8s and kube): terms %v, entities %v, want one term naming kubernetes", q.Terms, q.Entities)
 	}
-	// Words the stemmer would run together are kept apart: a product is not production.
-	for _, c := range []struct{ a, b string }{{"production", "product"}, {"devs", "dev"}} {
+	// Words the stemmer would run together are kept apart: a product is not production, tiny is
+	// not tini.
+	for _, c := range []struct{ a, b string }{
+		{"production", "product"}, {"devs", "dev"}, {"tiny", "tini"}, {"locale", "local"},
+		{"terminal", "terminating"}, {"tolerance", "toleration"}, {"authority", "authorization"},
+	} {
 		if ta, tb := ix.Analyze(c.a).Terms, ix.Analyze(c.b).Terms; slices.Equal(ta, tb) {
 			t.Errorf("%q and %q analyse alike, to %v", c.a, c.b, ta)
 		}
