@@ -449,10 +449,10 @@ func (ix *Index) features(f []float64, q Question, a, asking *asked, c candidate
 }
 
 // definesNamed reports whether the question asks what something is and the entry is the
-// definition of something it names (see keepRarestDefined). Chatter is most of a casual "k8s??
-// what is this, everybody in my team talks about it": by closeness, "team" and "talk" made it
-// is-kubernetes-overkill's, whose phrasings say "small team", while what-is-kubernetes shares
-// only "kubernetes" with it.
+// definition of something it names (see keepRarestDefined). A casual question is mostly
+// chatter, and closeness goes by the chatter: "what is dokcer for, in one sentence, for a non
+// technical PM" was docker-vs-kubernetes', whose phrasings explain it to managers. With it, "what
+// is an ingress" and "what is a service" are answered as sure, not as the closest answer.
 func definesNamed(q Question, info *entryInfo) bool {
 	return q.Cues&(1<<DefineIntent) != 0 && info.defines >= 0 && slices.Contains(q.Entities, info.defined())
 }
