@@ -124,20 +124,51 @@ func (f normalizeFilter) Filter(input analysis.TokenStream) analysis.TokenStream
 				word, tok.Term, tok.End = joined, []byte(joined), input[i].End
 			}
 		}
-		if lx.filler[word] {
-			continue
-		}
-		canon, ok := lx.synonyms[word]
-		if !ok {
-			tok.Position = len(out) + 1
-			out = append(out, tok)
-			continue
-		}
-		for _, part := range strings.Fields(canon) {
+		if name, file, ok := configFile(word); ok {
+			out = f.emit(out, tok, name, []byte(name))
 			out = append(out, &analysis.Token{
-				Term: []byte(part), Start: tok.Start, End: tok.End, Position: len(out) + 1, Type: tok.Type,
+				Term: []byte(file), Start: tok.Start, End: tok.End, Position: len(out) + 1, Type: tok.Type,
 			})
+			continue
 		}
+		out = f.emit(out, tok, word, tok.Term)
 	}
 	return out
+}
+
+// emit appends word, read at tok, to out: dropped when it is filler, its synonym's words when it
+// has one, else tok itself with term.
+func (f normalizeFilter) emit(out analysis.TokenStream, tok *analysis.Token, word string, term []byte) analysis.TokenStream {
+	if f.lx.filler[word] {
+		return out
+	}
+	canon, ok := f.lx.synonyms[word]
+	if !ok {
+		tok.Term, tok.Position = term, len(out)+1
+		return append(out, tok)
+	}
+	for _, part := range strings.Fields(canon) {
+		out = append(out, &analysis.Token{
+			Term: []byte(part), Start: tok.Start, End: tok.End, Position: len(out) + 1, Type: tok.Type,
+		})
+	}
+	return out
+}
+
+// configFile reads a configuration file's name ("deployment.yaml", the compose.yml of
+// "docker-compose.yml") as the word it is named after and the file, its extension written one
+// way (yml as yaml): the tokenizer keeps "deployment.yaml" whole, and a question about it did
+// not meet the entries on Deployments, nor "compose.yml" the entries' "compose.yaml".
+func configFile(word string) (name, file string, ok bool) {
+	name, ext, found := strings.Cut(word, ".")
+	if !found || name == "" || strings.Contains(ext, ".") {
+		return "", "", false
+	}
+	switch ext {
+	case "yml", "yaml":
+		return name, name + ".yaml", true
+	case "json", "toml", "conf":
+		return name, word, true
+	}
+	return "", "", false
 }

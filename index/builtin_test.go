@@ -147,6 +147,27 @@ func TestAnswerSynonyms(t *testing.T) {
 	}
 }
 
+// A configuration file's name is read as the word it is named after as well as the file:
+// "deployment.yaml" is about a Deployment, and compose.yml is compose.yaml.
+func TestConfigFilesReadAsTheirNames(t *testing.T) {
+	ix := testIndex(t)
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"deployment.yaml", []string{"deploy", "deployment.yaml"}},
+		{"docker-compose.yml", []string{"docker", "compos", "compose.yaml"}},
+		{"compose.yaml", []string{"compos", "compose.yaml"}},
+		{"daemon.json", []string{"daemon", "daemon.json"}},
+		{"docker.io", []string{"docker.io"}}, // a host, not a file
+		{"v1.29.3", []string{"v1.29.3"}},
+	} {
+		if got := ix.Analyze(c.text).Terms; !slices.Equal(got, c.want) {
+			t.Errorf("Analyze(%q).Terms = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
 // "Kind of" asks what sort of thing; it does not name the kind tool, which keeps its name.
 func TestKindOfIsNotTheKindTool(t *testing.T) {
 	ix := testIndex(t)
