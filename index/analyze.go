@@ -51,12 +51,15 @@ func (ix *Index) Analyze(text string) Question {
 func (ix *Index) correctAll(words []string) map[string]string {
 	var corrections map[string]string
 	for i, w := range words {
+		if !ix.unwritten(w) {
+			continue
+		}
+		terms := ix.terms(w)
 		c := ""
-		switch {
-		case ix.misspelt(w):
+		if ix.misspelt(terms) {
 			c = ix.correct(w)
-		case ix.unwritten(w):
-			c = ix.stemTypo(w)
+		} else {
+			c = ix.stemTypo(w, terms)
 		}
 		if c != "" {
 			if corrections == nil {
@@ -119,14 +122,16 @@ func questionClause(sentence string) string {
 	return sentence
 }
 
-// misspelt reports whether w is a word the knowledge base does not know: not a stop word, not
-// filler, and none of its terms in any entry's own text (a typo in a learned question is still
-// one).
-func (ix *Index) misspelt(w string) bool {
-	if len(w) < minCorrectable || ix.known[w] > 0 || ix.lx.filler[w] {
-		return false
-	}
-	for _, t := range ix.terms(w) {
+// unwritten reports whether w is a word long enough to correct that no entry writes and that
+// is not filler: a typo, or an inflection no entry happens to use.
+func (ix *Index) unwritten(w string) bool {
+	return len(w) >= minCorrectable && ix.known[w] == 0 && !ix.lx.filler[w]
+}
+
+// misspelt reports whether an unwritten word, analysed to terms, is unknown to the knowledge
+// base: some term in no entry's own text (a typo in a learned question is still one).
+func (ix *Index) misspelt(terms []string) bool {
+	for _, t := range terms {
 		if !ix.ownTerm(t) {
 			return true
 		}
@@ -134,29 +139,27 @@ func (ix *Index) misspelt(w string) bool {
 	return false
 }
 
-// unwritten reports whether w is a word long enough to correct that no entry writes, although
-// its terms are the knowledge base's (else it would be misspelt).
-func (ix *Index) unwritten(w string) bool {
-	return len(w) >= minCorrectable && ix.known[w] == 0 && !ix.lx.filler[w]
-}
-
-// stemTypo returns the correction of an unwritten word whose stem is, by chance, a term of the
-// knowledge base, when the correction is an anchor (a name only this domain uses) that
-// typoDominance times as many entries use: "kubenetes" stems to kubenet, a network plugin two
-// entries mention, and is kubernetes misspelt. Corrections to other words bent everyday ones
-// ("score" to store, "standing" to starting), and an inflection no entry writes ("deploys")
-// corrects to a word of the same term.
-func (ix *Index) stemTypo(w string) string {
+// stemTypo returns the correction of an unwritten word w, analysed to terms, whose stem is by
+// chance a term of the knowledge base, when the correction is an anchor (a name only this domain
+// uses) that typoDominance times as many entries use: "kubenetes" stems to kubenet, a network
+// plugin two entries mention, and is kubernetes misspelt. Corrections to other words bent
+// everyday ones ("score" to store, "standing" to starting), and an inflection no entry writes
+// ("deploys") corrects to a word of the same term.
+func (ix *Index) stemTypo(w string, terms []string) string {
 	c := ix.correct(w)
-	if c == "" || slices.Equal(ix.terms(w), ix.terms(c)) {
+	if c == "" {
 		return ""
 	}
-	for _, t := range ix.terms(c) {
+	corrected := ix.terms(c)
+	if slices.Equal(terms, corrected) {
+		return ""
+	}
+	for _, t := range corrected {
 		if !ix.anchors[t] {
 			return ""
 		}
 	}
-	if ix.wordDF(c) < typoDominance*ix.wordDF(w) {
+	if ix.mostUsed(corrected) < typoDominance*ix.mostUsed(terms) {
 		return ""
 	}
 	return c
@@ -166,10 +169,10 @@ func (ix *Index) stemTypo(w string) string {
 // term an unwritten word stems to.
 const typoDominance = 20
 
-// wordDF is how many entries use the terms of word w, the most used of them.
-func (ix *Index) wordDF(w string) int32 {
+// mostUsed is how many entries use the most used of terms.
+func (ix *Index) mostUsed(terms []string) int32 {
 	most := int32(0)
-	for _, t := range ix.terms(w) {
+	for _, t := range terms {
 		if id, ok := ix.ids[t]; ok {
 			most = max(most, ix.df[id])
 		}
