@@ -3,13 +3,17 @@ package fit
 import (
 	"crypto/sha256"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
 // The real corpus is split by source page, as its README says, and labelled with entries that
-// exist: a renamed entry or a page in two splits would quietly make the figures lie.
+// exist: a renamed entry or a page in two splits would quietly make the figures lie. So would a
+// question collected twice, word for word, from two pages (a duplicate issue, two pages asking
+// "What is a container registry?"): in train and dev, dev would measure a question the model
+// learned.
 func TestRealCorpusIsSplitBySource(t *testing.T) {
 	entries, err := knowledge.Load(knowledge.Builtin())
 	if err != nil {
@@ -20,6 +24,7 @@ func TestRealCorpusIsSplitBySource(t *testing.T) {
 		ids[e.ID] = true
 	}
 	seen := map[string]string{}
+	asked := map[string]string{}
 	for _, split := range []string{"train", "dev", "test"} {
 		cases, err := Read("../testdata/real/" + split + ".jsonl")
 		if err != nil {
@@ -39,6 +44,11 @@ func TestRealCorpusIsSplitBySource(t *testing.T) {
 				t.Errorf("%s is in both %s and %s", c.Source, other, split)
 			}
 			seen[c.Source] = split
+			q := strings.Join(strings.Fields(strings.ToLower(c.Q)), " ")
+			if other, ok := asked[q]; ok {
+				t.Errorf("%q is in %s and again in %s", c.Q, other, split)
+			}
+			asked[q] = split
 			for _, id := range c.Want {
 				if id != Abstain && !ids[id] {
 					t.Errorf("%s: %q wants %s, which is no entry", split, c.Q, id)
