@@ -151,6 +151,10 @@ func TestAnswerSynonyms(t *testing.T) {
 			t.Errorf("%q analyses to %v, want one term of its own", name, terms)
 		}
 	}
+	// kube-apiserver's parts name the same thing: it still meets the api server.
+	if terms, api := ix.Analyze("kube-apiserver").Terms, ix.Analyze("apiserver").Terms; !slices.Contains(terms, api[0]) {
+		t.Errorf("kube-apiserver analyses to %v, without apiserver's %v", terms, api)
+	}
 	if ta, tb := ix.Analyze("prod").Terms, ix.Analyze("production").Terms; !slices.Equal(ta, tb) {
 		t.Errorf("prod analyses to %v, production to %v, want the same", ta, tb)
 	}
