@@ -240,10 +240,13 @@ func TestTypoInALearnedQuestionIsStillOne(t *testing.T) {
 	}
 }
 
-// The words of an entity's name of several words ("external-dns", "github-actions",
-// "cert-manager") are everyday ones and do not make a question one about the domain; a name
-// of one word does.
-func TestOnlyOneWordNamesAnchorTheDomain(t *testing.T) {
+// What makes a question one about the domain. The words of an entity's name of several words
+// ("external-dns", "github-actions", "cert-manager") are everyday ones; a name of one word
+// anchors, and so do the words that made an anchor term and their inflections, and the
+// vocabulary's synonyms and compounds of them, but not everyday words the stemmer runs into
+// the same term: "ready" is not readiness, "live" not liveness, "operation" not operator. The
+// vocabulary's anchors count even when a synonym spells them out in everyday words ("hpa").
+func TestWhatAnchorsAQuestion(t *testing.T) {
 	ix := testIndex(t)
 	for question, want := range map[string]bool{
 		"what happens when the DNS record changes":          false,
@@ -251,6 +254,21 @@ func TestOnlyOneWordNamesAnchorTheDomain(t *testing.T) {
 		"who is the manager of the cert team":               false,
 		"how does karpenter pick instance types":            true,
 		"what is a statefulset":                             true,
+		"why are my pods never ready":                       false,
+		"where does it live":                                false,
+		"another operation is in progress":                  false,
+		"how do i remove that final piece":                  false,
+		"what is the default scheduler timezone":            false,
+		"liveness probe keeps failing":                      true,
+		"how many statefulsets can a namespace hold":        true,
+		"how does the oomkiller pick a process":             true,
+		"is containerizing a database a good idea":          true,
+		"what is an hpa":                                    true,
+		"pvc stuck in pending":                              true,
+		"no storage class set":                              true,
+		"k8 or swarm":                                       true,
+		"kuberntes or swarm":                                true,
+		"kube-proxy uses iptables":                          true,
 	} {
 		if got := ix.Analyze(question).Anchored; got != want {
 			t.Errorf("Analyze(%q).Anchored = %v, want %v", question, got, want)

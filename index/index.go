@@ -61,7 +61,10 @@ type Index struct {
 	// learned questions (see phrasings): a question that analyses the same as one of them.
 	byPhrasing phrasings
 	anchors    map[string]bool
-	generic    map[string]bool
+	// anchorWords are the vocabulary's anchor words by their terms; the entities' names are
+	// in entities (see anchorWord).
+	anchorWords map[string][]string
+	generic     map[string]bool
 }
 
 // termFlag is a fact about a term of the knowledge base, one bit each.
@@ -173,7 +176,7 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
 		ids: map[string]termID{}, known: map[string]int{}, spellings: newSpellings(),
 		entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{}, named: map[string]int32{},
-		anchors: map[string]bool{}, generic: map[string]bool{},
+		anchors: map[string]bool{}, anchorWords: map[string][]string{}, generic: map[string]bool{},
 	}, nil
 }
 

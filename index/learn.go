@@ -197,6 +197,9 @@ func (ix *Index) learnLexicon() {
 	}
 	for w := range ix.lx.anchors {
 		ix.addAnchors(w)
+		for _, t := range ix.terms(w) {
+			ix.anchorWords[t] = append(ix.anchorWords[t], w)
+		}
 	}
 	for t := range ix.anchors {
 		if ix.generic[t] {
