@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -160,6 +163,52 @@ func TestEval(t *testing.T) {
 		if code != tt.wantCode {
 			t.Errorf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.wantCode, out, errOut)
 		}
+	}
+}
+
+// fit names, under the threshold it chose, the dev off-topic questions the model is surest of,
+// surest first: the first is the one that set the answer threshold.
+func TestFitNamesTheNearestOffTopic(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, lines ...string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	train := write("train.jsonl",
+		`{"q": "what is docker", "want": ["what-is-docker"]}`,
+		`{"q": "what is kubernetes", "want": ["what-is-kubernetes"]}`,
+		`{"q": "docker vs kubernetes", "want": ["docker-vs-kubernetes"]}`,
+		`{"q": "best pizza in town", "want": ["abstain"], "kind": "offtopic"}`)
+	dev := write("dev.jsonl",
+		`{"q": "what does docker do", "want": ["what-is-docker"]}`,
+		`{"q": "how do i steer a sailing boat with a tiller", "want": ["abstain"], "kind": "offtopic"}`,
+		`{"q": "which coffee pods fit my machine", "want": ["abstain"], "kind": "offtopic"}`)
+	code, out, errOut := dvkbottest.Run(t, "", nil, "fit", "--train", train, "--dev", dev, "--test", dev, "--extra", train, "--steps", "50")
+	if code != 0 {
+		t.Fatalf("fit: exit %d\n%s", code, errOut)
+	}
+	_, listed, ok := strings.Cut(out, "nearest off-topic questions of dev:\n")
+	if !ok {
+		t.Fatalf("fit printed no nearest off-topic questions:\n%s", out)
+	}
+	lines := strings.Split(listed, "\n")[:2]
+	var confidences []float64
+	for _, line := range lines {
+		var confidence float64
+		var entry, question string
+		if _, err := fmt.Sscanf(line, "%f %s %q", &confidence, &entry, &question); err != nil || !strings.Contains(question, " ") {
+			t.Fatalf("line %q: want confidence, entry and a dev off-topic question (%v)", line, err)
+		}
+		if !strings.Contains(question, "tiller") && !strings.Contains(question, "coffee") {
+			t.Errorf("line %q lists a question that is not one of dev's off-topic ones", line)
+		}
+		confidences = append(confidences, confidence)
+	}
+	if confidences[0] < confidences[1] {
+		t.Errorf("not surest first:\n%s", strings.Join(lines, "\n"))
 	}
 }
 

@@ -10,6 +10,10 @@ import (
 	"github.com/dvkbot/dvkbot/index/fit"
 )
 
+// nearestOffTopic is how many of dev's off-topic questions fit lists, surest first: the first
+// sets the answer threshold, and the next show how close it came to being set by another.
+const nearestOffTopic = 3
+
 // runFit refits the ranking model on the train split, chooses its threshold on dev, and
 // reports train, dev and test; --write saves the model where the binary embeds it.
 func runFit(args []string, s stdio) error {
@@ -63,6 +67,10 @@ func runFit(args []string, s stdio) error {
 	}
 	defer ix.Close()
 	fmt.Fprintf(s.out, "threshold %.3f, sure from %.3f\nweights %s\n", model.Threshold, model.SureThreshold, strings.Join(model.Top(12), " "))
+	fmt.Fprintln(s.out, "nearest off-topic questions of dev:")
+	for _, m := range fit.NearestOffTopic(ix, sets["dev"], nearestOffTopic) {
+		fmt.Fprintf(s.out, "  %.3f %s %q\n", m.Confidence, m.Entry, m.Q)
+	}
 	for _, name := range []string{"train", "dev", "test"} {
 		fmt.Fprintf(s.out, "\n== %s (%d questions)\n", name, len(sets[name]))
 		fit.Evaluate(ix, sets[name]).PrintSummary(s.out)

@@ -95,6 +95,48 @@ func TestModelLearnsTheFixture(t *testing.T) {
 	}
 }
 
+// fit lists the off-topic questions the model is surest of, surest first, each with the entry
+// it comes closest to, and nothing of the questions on the domain.
+func TestNearestOffTopicAreTheSurest(t *testing.T) {
+	entries, err := knowledge.Load(os.DirFS("../testdata/kb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Build(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	cases := []Case{
+		{Q: "what is docker", Want: Labels{"what-is-docker"}},
+		{Q: "docker pants sizing", Want: Labels{Abstain}, Kind: OffTopic},
+		{Q: "best pizza in town", Want: Labels{Abstain}, Kind: OffTopic},
+		{Q: "helm of a sailing boat", Want: Labels{Abstain}, Kind: OffTopic},
+	}
+	near := NearestOffTopic(ix, cases, 2)
+	if len(near) != 2 {
+		t.Fatalf("NearestOffTopic(…, 2) = %+v, want 2", near)
+	}
+	if near[0].Confidence < near[1].Confidence {
+		t.Errorf("not surest first: %+v", near)
+	}
+	for _, m := range near {
+		got := ix.Match(m.Q)
+		if m.Q == "what is docker" || len(got.Hits) == 0 || got.Hits[0].Entry.ID != m.Entry || got.Confidence != m.Confidence {
+			t.Errorf("%+v: want an off-topic question with its best entry and confidence", m)
+		}
+	}
+	all := NearestOffTopic(ix, cases, 10)
+	if len(all) > 3 {
+		t.Errorf("NearestOffTopic(…, 10) = %d questions, want at most the 3 off-topic ones", len(all))
+	}
+	for _, m := range all[len(near):] {
+		if m.Confidence > near[1].Confidence {
+			t.Errorf("%+v is surer than the second listed, %+v", m, near[1])
+		}
+	}
+}
+
 // The threshold is the least that keeps wrong answers within the bar: raising it past a wrong
 // answer's confidence is what makes room.
 func TestThresholdKeepsTheBars(t *testing.T) {

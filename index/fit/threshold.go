@@ -101,6 +101,27 @@ func guardFloor(offTopic []float64, bars Bars) float64 {
 	return min(offTopic[spared]+bars.OffTopicMargin, maxThreshold)
 }
 
+// OffTopicMatch is an off-topic question with the entry it comes closest to and how sure the
+// model is of it.
+type OffTopicMatch struct {
+	Q, Entry   string
+	Confidence float64
+}
+
+// NearestOffTopic returns the n off-topic questions of cases that ix's model is surest of,
+// surest first. The answer threshold clears the highest of a set's by the margin, so whoever
+// refits sees which question set it, and by how much the next ones trail.
+func NearestOffTopic(ix *index.Index, cases []Case, n int) []OffTopicMatch {
+	var near []OffTopicMatch
+	for _, o := range outcomes(ix, cases) {
+		if o.c.OffTopic() {
+			near = append(near, OffTopicMatch{Q: o.c.Q, Entry: o.top, Confidence: o.confidence})
+		}
+	}
+	slices.SortStableFunc(near, func(a, b OffTopicMatch) int { return cmp.Compare(b.Confidence, a.Confidence) })
+	return near[:min(n, len(near))]
+}
+
 // outcomes matches every case.
 func outcomes(ix *index.Index, cases []Case) []outcome {
 	outs := make([]outcome, 0, len(cases))
