@@ -74,6 +74,9 @@ func (ix *Index) anchored(words, seq []string) bool {
 		if target, ok := ix.lx.synonyms[w]; ok && ix.anchorTerms(target) {
 			return true
 		}
+		if !ix.lx.compoundStarts[w] {
+			continue
+		}
 		for n := 2; n <= 3 && i+n <= len(words); n++ {
 			if c, ok := ix.lx.compounds[strings.Join(words[i:i+n], " ")]; ok && ix.anchorTerms(c) {
 				return true

@@ -112,11 +112,10 @@ type OffTopicMatch struct {
 // surest first. The answer threshold clears the highest of a set's by the margin, so whoever
 // refits sees which question set it, and by how much the next ones trail.
 func NearestOffTopic(ix *index.Index, cases []Case, n int) []OffTopicMatch {
+	offTopic := slices.DeleteFunc(slices.Clone(cases), func(c Case) bool { return !c.OffTopic() })
 	var near []OffTopicMatch
-	for _, o := range outcomes(ix, cases) {
-		if o.c.OffTopic() {
-			near = append(near, OffTopicMatch{Q: o.c.Q, Entry: o.top, Confidence: o.confidence})
-		}
+	for _, o := range outcomes(ix, offTopic) {
+		near = append(near, OffTopicMatch{Q: o.c.Q, Entry: o.top, Confidence: o.confidence})
 	}
 	slices.SortStableFunc(near, func(a, b OffTopicMatch) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	return near[:min(n, len(near))]
