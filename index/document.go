@@ -96,7 +96,8 @@ func (c *countedField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies {
 	}
 	freqs := make(bleveindex.TokenFrequencies, n)
 	slab := make([]bleveindex.TokenFreq, n)
-	for i, in := range t.in {
+	for i, id := range t.all() {
+		in := t.in[i]
 		if in&c.of == 0 {
 			continue
 		}
@@ -106,7 +107,6 @@ func (c *countedField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies {
 				count += t.exactCount(i, f)
 			}
 		}
-		id := t.ids[i]
 		tf := &slab[len(slab)-n]
 		n--
 		tf.Term = c.vocabulary.bytes[id]

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -35,6 +36,15 @@ type asked struct {
 	// total and plainTotal add up the terms' phrasing weights and weights; known adds up the
 	// weights of the terms some entry uses, rare those of the rarest half of them.
 	total, plainTotal, known, rare float64
+	// byID are the known terms sorted by id, the order lookUp finds them in an entry, in one
+	// pass over its terms.
+	byID []knownTerm
+}
+
+// knownTerm is where a known term is among a question's terms (at) and among its known terms
+// alone (place).
+type knownTerm struct {
+	at, place int32
 }
 
 // askedTerm is one term of a question with its weights; id is -1 for a term no entry uses.
@@ -67,7 +77,21 @@ func (ix *Index) asked(terms []string) asked {
 		}
 	}
 	a.markRare()
+	a.orderKnown()
 	return a
+}
+
+// orderKnown sets byID.
+func (a *asked) orderKnown() {
+	a.byID = make([]knownTerm, 0, len(a.terms))
+	for i, t := range a.terms {
+		if t.id >= 0 {
+			a.byID = append(a.byID, knownTerm{at: int32(i), place: int32(len(a.byID))})
+		}
+	}
+	slices.SortStableFunc(a.byID, func(x, y knownTerm) int {
+		return cmp.Compare(a.terms[x.at].id, a.terms[y.at].id)
+	})
 }
 
 // knownIDs are the ids of the terms some entry uses.

@@ -363,7 +363,7 @@ func (ix *Index) learnStats() {
 			info.weightedLength += likelihoodWeights[f] * float64(n)
 			total += likelihoodWeights[f] * float64(n)
 		}
-		for i, id := range t.ids {
+		for i, id := range t.all() {
 			ix.df[id]++
 			in := t.in[i]
 			if in&(leadFields|1<<fieldLearned) != 0 {

@@ -28,28 +28,33 @@ type lookup struct {
 // phrasingFields are the fields an entry's phrasings come from.
 const phrasingFields fieldSet = 1<<fieldQuestions | 1<<fieldTitle | 1<<fieldLearned
 
-// lookUp finds a's known terms in info, appending to found.
+// lookUp finds a's known terms in info, appending to found in the order of a's terms.
 func (ix *Index) lookUp(info *entryInfo, a *asked, found []termFound) lookup {
 	table := &info.terms
+	base := len(found)
 	for i := range a.terms {
-		t := &a.terms[i]
-		if t.id < 0 {
+		if a.terms[i].id >= 0 {
+			found = append(found, termFound{term: &a.terms[i]})
+		}
+	}
+	c := table.cursor()
+	for _, k := range a.byID {
+		tf := &found[base+int(k.place)]
+		t := tf.term
+		at, ok := c.seek(t.id)
+		if !ok {
 			continue
 		}
-		tf := termFound{term: t}
-		if at, ok := table.find(t.id); ok {
-			in := table.in[at]
-			tf.counts = table.counts(at)
-			lead := in&leadFields != 0
-			// A domain name only the body mentions is not among the terms the entry covers:
-			// the Docker entry that says "Kubernetes" in passing does not cover a question
-			// about Kubernetes. Its counts still score BM25.
-			tf.in = [2]bool{lead || ix.termFlags[t.id]&anchorTerm == 0, lead}
-			if in&phrasingFields != 0 {
-				tf.asked = info.phrased.users(t.id) + info.learned.users(t.id)
-			}
+		in := table.in[at]
+		tf.counts = table.counts(at)
+		lead := in&leadFields != 0
+		// A domain name only the body mentions is not among the terms the entry covers: the
+		// Docker entry that says "Kubernetes" in passing does not cover a question about
+		// Kubernetes. Its counts still score BM25.
+		tf.in = [2]bool{lead || ix.termFlags[t.id]&anchorTerm == 0, lead}
+		if in&phrasingFields != 0 {
+			tf.asked = info.phrased.users(t.id) + info.learned.users(t.id)
 		}
-		found = append(found, tf)
 	}
 	return lookup{info: info, q: a, found: found}
 }

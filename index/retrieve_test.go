@@ -187,7 +187,7 @@ func TestTermCountsReadTogether(t *testing.T) {
 	terms := 0
 	for _, info := range ix.entries {
 		table := &info.terms
-		for i := range table.ids {
+		for i := range table.in {
 			all := table.counts(i)
 			for f := range numFields {
 				if all[f] != table.count(i, f) {
