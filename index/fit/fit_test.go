@@ -57,10 +57,7 @@ func TestReadNamesTheBadLine(t *testing.T) {
 // Fitting on labelled questions gives a model that answers them and keeps off-topic ones out:
 // the whole loop (features, ranker, decision, threshold) on the fixture base.
 func TestModelLearnsTheFixture(t *testing.T) {
-	entries, err := knowledge.Load(os.DirFS("../testdata/kb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := fixtureEntries(t)
 	var train []Case
 	for _, e := range entries {
 		for _, q := range e.Questions {
@@ -98,11 +95,7 @@ func TestModelLearnsTheFixture(t *testing.T) {
 // fit lists the off-topic questions the model is surest of, surest first, each with the entry
 // it comes closest to, and nothing of the questions on the domain.
 func TestNearestOffTopicAreTheSurest(t *testing.T) {
-	entries, err := knowledge.Load(os.DirFS("../testdata/kb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := index.Build(entries)
+	ix, err := index.Build(fixtureEntries(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,4 +175,14 @@ func TestGuardSparesOnlyItsShare(t *testing.T) {
 			t.Errorf("%s: floor %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// fixtureEntries are the small knowledge base of index/testdata/kb.
+func fixtureEntries(t *testing.T) []knowledge.Entry {
+	t.Helper()
+	entries, err := knowledge.Load(os.DirFS("../testdata/kb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entries
 }
