@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-
 	"github.com/dvkbot/dvkbot/knowledge"
 )
 
@@ -56,9 +54,9 @@ func (ix *Index) analyseEach(entries []knowledge.Entry, learn func(i int, analys
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			da := withStemCache(ix.analyzer)
+			ta := newTextAnalyzer(ix.analyzer)
 			for j := range jobs {
-				j.done <- ix.analyseEntry(da, entries[j.i])
+				j.done <- ix.analyseEntry(ta, entries[j.i])
 			}
 		})
 	}
@@ -79,13 +77,13 @@ func (ix *Index) analyseEach(entries []knowledge.Entry, learn func(i int, analys
 	wg.Wait()
 }
 
-// analyseEntry analyses each of an entry's texts with da.
-func (ix *Index) analyseEntry(da *analysis.DefaultAnalyzer, e knowledge.Entry) []analysedText {
+// analyseEntry analyses each of an entry's texts with ta.
+func (ix *Index) analyseEntry(ta *textAnalyzer, e knowledge.Entry) []analysedText {
 	texts := entryTexts(e, ix.model.Learned[e.ID])
 	out := make([]analysedText, len(texts))
 	for i, t := range texts {
 		out[i].f = t.f
-		out[i].surface, out[i].terms = analyzeWords(da, t.text)
+		out[i].surface, out[i].terms = ta.words(t.text)
 	}
 	return out
 }
@@ -237,28 +235,6 @@ func (ix *Index) addSpellings(text string) {
 			ix.spellings.add(w)
 		}
 	}
-}
-
-// analyzeWords is sequence and surfaceWords in one pass, with da (the index's analyzer or one
-// made from it): it tokenizes once and runs the analyzer's token filters on a copy of the words.
-func analyzeWords(da *analysis.DefaultAnalyzer, text string) (surface, terms []string) {
-	input := []byte(text)
-	for _, f := range da.CharFilters {
-		input = f.Filter(input)
-	}
-	stream := da.Tokenizer.Tokenize(input)
-	surface = make([]string, len(stream))
-	for i, tok := range stream {
-		surface[i] = strings.ToLower(string(tok.Term))
-	}
-	for _, f := range da.TokenFilters {
-		stream = f.Filter(stream)
-	}
-	seq := make([]string, len(stream))
-	for i, tok := range stream {
-		seq[i] = string(tok.Term)
-	}
-	return surface, seq
 }
 
 // sequence analyses text into its terms in order, duplicates kept, for matching names of
