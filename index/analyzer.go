@@ -25,7 +25,7 @@ func newAnalyzer(lx *lexicon) (*analysis.DefaultAnalyzer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
-	tokenizer := wordTokenizer{unicodeTokenizer}
+	tokenizer := wordTokenizer{unicode: unicodeTokenizer}
 	filters := []analysis.TokenFilter{nil, nil, normalizeFilter{lx}, nil, nil}
 	for i, name := range []string{en.PossessiveName, lowercase.Name, "", en.StopName, porter.Name} {
 		if name == "" {
@@ -56,8 +56,13 @@ func newTextAnalyzer(da *analysis.DefaultAnalyzer) *textAnalyzer {
 	filters := slices.Clone(da.TokenFilters)
 	last := len(filters) - 1
 	filters[last] = cachedStemmer{stemmer: filters[last], stems: map[string][]byte{}}
+	tokenizer := da.Tokenizer
+	if words, ok := tokenizer.(wordTokenizer); ok {
+		words.reuse = &tokenSlab{}
+		tokenizer = words
+	}
 	return &textAnalyzer{
-		da:      &analysis.DefaultAnalyzer{CharFilters: da.CharFilters, Tokenizer: da.Tokenizer, TokenFilters: filters},
+		da:      &analysis.DefaultAnalyzer{CharFilters: da.CharFilters, Tokenizer: tokenizer, TokenFilters: filters},
 		strings: map[string]string{},
 	}
 }

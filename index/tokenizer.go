@@ -11,6 +11,15 @@ import (
 // cost of indexing and a tenth of a question's analysis.
 type wordTokenizer struct {
 	unicode analysis.Tokenizer
+	// reuse, when set, keeps the stream and the first slab of tokens from call to call: for one
+	// goroutine that is done with each stream before it asks for the next (see textAnalyzer).
+	reuse *tokenSlab
+}
+
+// tokenSlab is a stream and the tokens it points to, kept for the next call.
+type tokenSlab struct {
+	stream analysis.TokenStream
+	tokens []analysis.Token
 }
 
 // Tokenize splits input into word tokens.
@@ -20,8 +29,8 @@ func (t wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	}
 	// Tokens are allocated in slabs, the first one sized for words of about six characters.
 	guess := len(input)/6 + 1
-	stream := make(analysis.TokenStream, 0, guess)
-	tokens := make([]analysis.Token, 0, guess)
+	stream, tokens := t.slab(guess)
+	first := tokens
 	for start := 0; start < len(input); {
 		end := start + 1
 		for end < len(input) && !wordBreak(input, end) {
@@ -37,7 +46,26 @@ func (t wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		}
 		start = end
 	}
+	if t.reuse != nil {
+		t.reuse.stream = stream[:0]
+		if len(stream) > cap(first) { // the next text of this size fits one slab
+			first = make([]analysis.Token, 0, len(stream))
+		}
+		t.reuse.tokens = first[:0]
+	}
 	return stream
+}
+
+// slab returns an empty stream and slab of tokens with room for about n tokens: those of the
+// previous call when they are kept.
+func (t wordTokenizer) slab(n int) (analysis.TokenStream, []analysis.Token) {
+	if t.reuse == nil {
+		return make(analysis.TokenStream, 0, n), make([]analysis.Token, 0, n)
+	}
+	if cap(t.reuse.tokens) < n {
+		t.reuse.tokens = make([]analysis.Token, 0, n)
+	}
+	return t.reuse.stream[:0], t.reuse.tokens[:0]
 }
 
 // isASCII reports whether b is ASCII alone.

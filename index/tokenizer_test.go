@@ -14,7 +14,8 @@ import (
 
 // The word tokenizer gives exactly the tokens of bleve's unicode tokenizer: on every built-in
 // entry file, every question of the question sets, and strings made of the characters the word
-// rules treat apart.
+// rules treat apart; and so does one that keeps its tokens from call to call, as a build's
+// analysis does, over texts long and short in turn.
 func TestWordTokenizerSplitsAsBleveDoes(t *testing.T) {
 	var texts []string
 	files, err := fs.Glob(knowledge.Builtin(), "*.md")
@@ -40,11 +41,13 @@ func TestWordTokenizerSplitsAsBleveDoes(t *testing.T) {
 		}
 		texts = append(texts, string(b))
 	}
-	ours, theirs := wordTokenizer{unicode.NewUnicodeTokenizer()}, unicode.NewUnicodeTokenizer()
-	for _, text := range texts {
-		got, want := ours.Tokenize([]byte(text)), theirs.Tokenize([]byte(text))
-		if !slices.EqualFunc(got, want, sameToken) {
-			t.Errorf("%q:\n got  %v\n want %v", text, got, want)
+	theirs := unicode.NewUnicodeTokenizer()
+	for _, ours := range []wordTokenizer{{unicode: theirs}, {unicode: theirs, reuse: &tokenSlab{}}} {
+		for _, text := range texts {
+			got, want := ours.Tokenize([]byte(text)), theirs.Tokenize([]byte(text))
+			if !slices.EqualFunc(got, want, sameToken) {
+				t.Fatalf("%q (kept tokens: %v):\n got  %v\n want %v", text, ours.reuse != nil, got, want)
+			}
 		}
 	}
 }
