@@ -22,15 +22,22 @@ type tokenCounts struct {
 	slab  []bleveindex.TokenFreq
 }
 
-// vocabulary lists the terms of the knowledge base by termID.
+// vocabulary lists the terms of the knowledge base by termID, without count buffers: each
+// batch makes its own (see forBatch).
 func (ix *Index) vocabulary() vocabulary {
-	v := vocabulary{text: make([]string, len(ix.ids)), bytes: make([][]byte, len(ix.ids)),
-		counts: make([]tokenCounts, len(retrievalNames))}
-	for i := range v.counts {
-		v.counts[i].freqs = bleveindex.TokenFrequencies{}
-	}
+	v := vocabulary{text: make([]string, len(ix.ids)), bytes: make([][]byte, len(ix.ids))}
 	for t, id := range ix.ids {
 		v.text[id], v.bytes[id] = t, []byte(t)
+	}
+	return v
+}
+
+// forBatch is the vocabulary for one batch: the same terms, with count buffers of its own, so
+// that batches can be written at once.
+func (v vocabulary) forBatch() vocabulary {
+	v.counts = make([]tokenCounts, len(retrievalNames))
+	for i := range v.counts {
+		v.counts[i].freqs = bleveindex.TokenFrequencies{}
 	}
 	return v
 }

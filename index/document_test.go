@@ -1,13 +1,43 @@
 package index
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
+
+// withSegments writes the entries in n segments, whatever their number.
+func withSegments(n int) Option {
+	return func(o *options) { o.segments = n }
+}
+
+// segmentedIndex builds the built-in entries in n segments.
+func segmentedIndex(t *testing.T, n int) *Index {
+	t.Helper()
+	ix, err := Build(builtinEntries(t), withSegments(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if got := len(ix.postings.parts); got != n {
+		t.Fatalf("built in %d segments, want %d", got, n)
+	}
+	return ix
+}
 
 // What bleve wrote is what the entries hold: every term of every entry is in its postings for
 // each bleve field with the count the entry's term table gives, and the postings hold no entry
 // that lacks the term. The counts bleve is handed are made in buffers reused from document to
 // document; one still read after the next document's were made would show here as a wrong count.
+// Written in several segments at once, each batch's buffers are its own.
 func TestBleveHoldsEachEntrysTermCounts(t *testing.T) {
-	ix := testIndex(t)
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprintf("segments=%d", n), func(t *testing.T) {
+			checkTermCounts(t, segmentedIndex(t, n))
+		})
+	}
+}
+
+func checkTermCounts(t *testing.T, ix *Index) {
 	want := map[[2]int]map[int32]int{} // by term and bleve field: by entry place, the count
 	for place, e := range ix.ordered {
 		table := &ix.entries[e.ID].terms
@@ -31,19 +61,18 @@ func TestBleveHoldsEachEntrysTermCounts(t *testing.T) {
 	for term, id := range ix.ids {
 		for rf, name := range retrievalNames {
 			got := map[int32]int{}
-			postings, _, err := cursor.postings([]byte(term), rf)
-			if err != nil {
+			if _, err := cursor.seek([]byte(term), rf); err != nil {
 				t.Fatal(err)
 			}
-			for postings != nil {
-				d, err := postings.Next()
+			for {
+				doc, freq, ok, err := cursor.next()
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d == nil {
+				if !ok {
 					break
 				}
-				got[ix.byDoc[d.Number()]] = int(d.Frequency())
+				got[ix.byDoc[doc]] = int(freq)
 			}
 			counts := want[[2]int{int(id), rf}]
 			if len(got) != len(counts) {
@@ -55,5 +84,31 @@ func TestBleveHoldsEachEntrysTermCounts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// However many segments the entries are written in, every question gets the same candidates
+// with the same scores and the same confidence, to the last digit.
+func TestSegmentsDoNotChangeAnswers(t *testing.T) {
+	one, three := segmentedIndex(t, 1), segmentedIndex(t, 3)
+	questions := 0
+	for _, e := range one.ordered {
+		for _, q := range e.Questions {
+			questions++
+			a, b := one.Match(q), three.Match(q)
+			if a.Confidence != b.Confidence || len(a.Hits) != len(b.Hits) {
+				t.Fatalf("%q: confidence %v and %d hits in one segment, %v and %d in three",
+					q, a.Confidence, len(a.Hits), b.Confidence, len(b.Hits))
+			}
+			for i := range a.Hits {
+				if a.Hits[i].Entry.ID != b.Hits[i].Entry.ID || a.Hits[i].Score != b.Hits[i].Score {
+					t.Fatalf("%q: hit %d is %s (%v) in one segment, %s (%v) in three",
+						q, i, a.Hits[i].Entry.ID, a.Hits[i].Score, b.Hits[i].Entry.ID, b.Hits[i].Score)
+				}
+			}
+		}
+	}
+	if questions < 1000 {
+		t.Fatalf("only %d listed questions asked", questions)
 	}
 }

@@ -4,8 +4,11 @@
 package index
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -117,6 +120,8 @@ type Option func(*options)
 type options struct {
 	vocabulary knowledge.Vocabulary
 	model      *Model
+	// segments is how many segments bleve writes the entries in; 0 leaves it to segmentCount.
+	segments int
 }
 
 // WithVocabulary matches with v instead of the built-in vocabulary: a team's words laid over
@@ -147,7 +152,7 @@ func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
 	}
 	ix, err := newIndex(bi, entries, o)
 	if err == nil {
-		err = ix.indexAll(entries)
+		err = ix.indexAll(entries, cmp.Or(o.segments, segmentCount(len(entries))))
 	}
 	if err == nil {
 		ix.postings, err = openPostings(bi)
@@ -184,13 +189,13 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 // one batch. Once the entries' terms are counted, bleve writes its segment while the rest is
 // learned: the two read the same term tables and nothing else of each other, and in
 // sequence they were a third of a build.
-func (ix *Index) indexAll(entries []knowledge.Entry) error {
+func (ix *Index) indexAll(entries []knowledge.Entry, segments int) error {
 	var seen []occurrence // reused: each entry's terms, as its texts are read
 	ix.analyseEach(entries, func(i int, analysed []analysedText) {
 		seen = ix.learn(&entries[i], analysed, seen[:0])
 	})
 	indexed := make(chan error, 1)
-	go func(v vocabulary) { indexed <- ix.indexTerms(entries, v) }(ix.vocabulary())
+	go func(v vocabulary) { indexed <- ix.indexTerms(entries, v, segments) }(ix.vocabulary())
 	ix.learnLexicon()
 	ix.spellings.seal()
 	ix.dropSharedPhrasings()
@@ -204,8 +209,23 @@ func (ix *Index) indexAll(entries []knowledge.Entry) error {
 	return <-indexed
 }
 
-// indexTerms gives bleve the counted terms of every entry in one batch.
-func (ix *Index) indexTerms(entries []knowledge.Entry, v vocabulary) error {
+// indexTerms gives bleve the counted terms of every entry, in as many batches as segments,
+// written at once: bleve writes a batch's segment on one core, and at 10,000 entries that was
+// the longest step of a build.
+func (ix *Index) indexTerms(entries []knowledge.Entry, v vocabulary, segments int) error {
+	errs := make([]error, segments)
+	var wg sync.WaitGroup
+	for i := range segments {
+		part := entries[i*len(entries)/segments : (i+1)*len(entries)/segments]
+		wg.Go(func() { errs[i] = ix.indexBatch(part, v.forBatch()) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// indexBatch gives bleve the counted terms of entries in one batch, which it writes as one
+// segment.
+func (ix *Index) indexBatch(entries []knowledge.Entry, v vocabulary) error {
 	batch := ix.bleve.NewBatch()
 	for _, e := range entries {
 		if err := batch.IndexAdvanced(ix.entries[e.ID].document(v)); err != nil {
@@ -217,6 +237,16 @@ func (ix *Index) indexTerms(entries []knowledge.Entry, v vocabulary) error {
 	}
 	return nil
 }
+
+// segmentCount is how many segments a knowledge base of n entries is written in: one per
+// core, each of at least entriesPerSegment entries. Every question looks its terms up in
+// each segment's dictionary, so a small knowledge base keeps one.
+func segmentCount(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/entriesPerSegment))
+}
+
+// entriesPerSegment is the fewest entries a segment is written for when there are more.
+const entriesPerSegment = 4000
 
 // numberDocs finds each entry's bleve document number. bleve numbers the documents of a batch
 // in no set order, and retrieval breaks ties between equal scores by the entries' order

@@ -10,31 +10,45 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// segmentPostings reads the postings of the one segment bleve writes for a knowledge base
-// (indexTerms gives it every entry in one batch), held open for as long as the index serves.
-// Through bleve's IndexReader, every question took a snapshot reference, and every term and
-// field of it a term-field reader, a dictionary with its FST reader, a postings list and an
-// iterator, all new: a quarter of what a question allocated and a tenth of its time. Here the
-// dictionaries, lists and iterators are kept in cursors and reused from question to question,
-// as zap's own prealloc arguments allow; a cursor serves one question at a time, since a
-// dictionary's FST reader is not safe for concurrent use.
+// segmentPostings reads the postings of the segments bleve writes for a knowledge base (one
+// per part of the entries that indexTerms gives it, see segmentCount), held open for as long
+// as the index serves. Through bleve's IndexReader, every question took a snapshot reference,
+// and every term and field of it a term-field reader, a dictionary with its FST reader, a
+// postings list and an iterator, all new: a quarter of what a question allocated and a tenth
+// of its time. Here the dictionaries, lists and iterators are kept in cursors and reused from
+// question to question, as zap's own prealloc arguments allow; a cursor serves one question
+// at a time, since a dictionary's FST reader is not safe for concurrent use.
 type segmentPostings struct {
-	reader bleveindex.IndexReader // the snapshot the segment is read from
-	seg    segment.Segment        // nil when the knowledge base is empty
+	reader bleveindex.IndexReader // the snapshot the segments are read from
+	parts  []segmentPart          // none when the knowledge base is empty
 	docs   uint64
 	// cursors are the *postingsCursor not in use.
 	cursors sync.Pool
 }
 
-// postingsCursor is one question's way into the segment.
-type postingsCursor struct {
-	dicts [numRetrievalFields]segment.TermDictionary
-	list  segment.PostingsList
-	iter  segment.PostingsIterator
+// segmentPart is one segment and the document number its first document has in the index:
+// scorch numbers the documents of its segments one after the other, in the snapshot's order.
+type segmentPart struct {
+	seg    segment.Segment
+	offset uint64
 }
 
-// openPostings opens the segment of bi, which must have at most one: more would mean the
-// entries were not indexed in one batch, and retrieval would miss all but the first's.
+// postingsCursor is one question's way into the segments, a partCursor for each.
+type postingsCursor struct {
+	parts []partCursor
+	at    int // the part whose postings next reads
+}
+
+// partCursor is a question's way into one segment, and the postings of its current term there.
+type partCursor struct {
+	dicts  [numRetrievalFields]segment.TermDictionary
+	list   segment.PostingsList
+	iter   segment.PostingsIterator
+	offset uint64
+	count  uint64 // the current term's documents in this segment
+}
+
+// openPostings opens the segments of bi.
 func openPostings(bi bleve.Index) (*segmentPostings, error) {
 	advanced, err := bi.Advanced()
 	if err != nil {
@@ -50,14 +64,10 @@ func openPostings(bi bleve.Index) (*segmentPostings, error) {
 		_ = reader.Close()
 		return nil, fmt.Errorf("open index reader: got %T, want scorch's snapshot", reader)
 	}
-	switch segs := snapshot.Segments(); len(segs) {
-	case 0:
-	case 1:
-		p.seg = segs[0].Segment()
-		p.docs = p.seg.Count()
-	default:
-		_ = reader.Close()
-		return nil, fmt.Errorf("open index reader: %d segments, want one", len(segs))
+	for _, s := range snapshot.Segments() {
+		seg := s.Segment()
+		p.parts = append(p.parts, segmentPart{seg: seg, offset: p.docs})
+		p.docs += seg.Count()
 	}
 	return p, nil
 }
@@ -67,13 +77,16 @@ func (p *segmentPostings) cursor() (*postingsCursor, error) {
 	if c, ok := p.cursors.Get().(*postingsCursor); ok {
 		return c, nil
 	}
-	c := &postingsCursor{}
-	for rf, name := range retrievalNames {
-		dict, err := p.seg.Dictionary(name)
-		if err != nil {
-			return nil, fmt.Errorf("dictionary of %s: %w", name, err)
+	c := &postingsCursor{parts: make([]partCursor, len(p.parts))}
+	for i, part := range p.parts {
+		c.parts[i].offset = part.offset
+		for rf, name := range retrievalNames {
+			dict, err := part.seg.Dictionary(name)
+			if err != nil {
+				return nil, fmt.Errorf("dictionary of %s: %w", name, err)
+			}
+			c.parts[i].dicts[rf] = dict
 		}
-		c.dicts[rf] = dict
 	}
 	return c, nil
 }
@@ -83,20 +96,43 @@ func (p *segmentPostings) done(c *postingsCursor) {
 	p.cursors.Put(c)
 }
 
-// postings are the entries using term in retrieval field rf, with the number of them. The
-// iterator is the cursor's own, valid until its next call.
-func (c *postingsCursor) postings(term []byte, rf int) (segment.PostingsIterator, uint64, error) {
-	list, err := c.dicts[rf].PostingsList(term, nil, c.list)
-	if err != nil {
-		return nil, 0, fmt.Errorf("postings of %q in %s: %w", term, retrievalNames[rf], err)
+// seek finds the postings of term in retrieval field rf in every segment, and returns the
+// number of entries using it; next then walks them.
+func (c *postingsCursor) seek(term []byte, rf int) (uint64, error) {
+	var n uint64
+	c.at = 0
+	for i := range c.parts {
+		p := &c.parts[i]
+		list, err := p.dicts[rf].PostingsList(term, nil, p.list)
+		if err != nil {
+			return 0, fmt.Errorf("postings of %q in %s: %w", term, retrievalNames[rf], err)
+		}
+		if p.count = list.Count(); p.count > 0 {
+			p.list = list
+			p.iter = list.Iterator(true, false, false, p.iter)
+		}
+		n += p.count
 	}
-	n := list.Count()
-	if n == 0 {
-		return nil, 0, nil // nothing to walk
+	return n, nil
+}
+
+// next returns the next entry of the postings seek found, by its document number in the
+// index, and how often it holds the term; ok is false once all are read.
+func (c *postingsCursor) next() (doc, freq uint64, ok bool, err error) {
+	for ; c.at < len(c.parts); c.at++ {
+		p := &c.parts[c.at]
+		if p.count == 0 {
+			continue
+		}
+		d, err := p.iter.Next()
+		if err != nil {
+			return 0, 0, false, err
+		}
+		if d != nil {
+			return p.offset + d.Number(), d.Frequency(), true, nil
+		}
 	}
-	c.list = list
-	c.iter = list.Iterator(true, false, false, c.iter)
-	return c.iter, n, nil
+	return 0, 0, false, nil
 }
 
 // Close releases the snapshot.

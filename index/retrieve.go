@@ -24,7 +24,7 @@ func (ix *Index) search(q Question) ([]rawHit, error) {
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	if ix.postings.seg == nil {
+	if len(ix.postings.parts) == 0 {
 		return nil, nil
 	}
 	cursor, err := ix.postings.cursor()
@@ -101,7 +101,7 @@ func (b *bm25) release() {
 
 // add walks the postings of term in field and adds each entry's score for them.
 func (b *bm25) add(cursor *postingsCursor, term []byte, rf int, docs uint64) error {
-	postings, df, err := cursor.postings(term, rf)
+	df, err := cursor.seek(term, rf)
 	if err != nil {
 		return err
 	}
@@ -116,26 +116,31 @@ func (b *bm25) add(cursor *postingsCursor, term []byte, rf int, docs uint64) err
 	idf := math.Log(1 + (float64(docs)-float64(df)+0.5)/(float64(df)+0.5))
 	weight := retrievalBoosts[rf] * idf * idf
 	for {
-		d, err := postings.Next()
+		doc, freq, ok, err := cursor.next()
 		if err != nil {
 			return fmt.Errorf("postings of %q in %s: %w", term, retrievalNames[rf], err)
 		}
-		if d == nil {
+		if !ok {
 			return nil
 		}
-		doc := d.Number()
-		b.grow(doc)
-		if b.matched[doc] == 0 {
-			b.touched = append(b.touched, doc)
-		}
-		tf := math.Sqrt(float64(d.Frequency()))
-		score := weight * tf * search.BM25_k1 / (tf + search.BM25_k1*(1-search.BM25_b))
-		b.sum[doc] += score
-		b.matched[doc]++
-		if isLead {
-			b.lead[doc] += score
-			b.leadMatched[doc]++
-		}
+		b.score(doc, weight, freq, isLead)
+	}
+}
+
+// score adds a document's score for one clause of the given weight, where the document
+// holds the term freq times.
+func (b *bm25) score(doc uint64, weight float64, freq uint64, isLead bool) {
+	b.grow(doc)
+	if b.matched[doc] == 0 {
+		b.touched = append(b.touched, doc)
+	}
+	tf := math.Sqrt(float64(freq))
+	score := weight * tf * search.BM25_k1 / (tf + search.BM25_k1*(1-search.BM25_b))
+	b.sum[doc] += score
+	b.matched[doc]++
+	if isLead {
+		b.lead[doc] += score
+		b.leadMatched[doc]++
 	}
 }
 
