@@ -3,7 +3,6 @@ package index
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -14,6 +13,10 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
 )
+
+// normalizeAt is where newAnalyzer puts the normalizeFilter among the token filters: after
+// possessives and lower case, before stop words and stems.
+const normalizeAt = 2
 
 // newAnalyzer is English analysis (possessives, lower case, stop words, Porter stems) with the
 // lexicon's normalisation before the stop words, so "k8s" and "kube" meet "kubernetes" before
@@ -26,7 +29,8 @@ func newAnalyzer(lx *lexicon) (*analysis.DefaultAnalyzer, error) {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
 	tokenizer := wordTokenizer{unicode: unicodeTokenizer}
-	filters := []analysis.TokenFilter{nil, nil, normalizeFilter{lx}, nil, nil}
+	filters := make([]analysis.TokenFilter, 5)
+	filters[normalizeAt] = normalizeFilter{lx}
 	for i, name := range []string{en.PossessiveName, lowercase.Name, "", en.StopName, porter.Name} {
 		if name == "" {
 			continue
@@ -40,35 +44,48 @@ func newAnalyzer(lx *lexicon) (*analysis.DefaultAnalyzer, error) {
 	}, nil
 }
 
-// textAnalyzer analyses many texts in one goroutine, as a build does: a knowledge base repeats
-// its words, so it remembers what it computed. Its stemmer keeps each term's stem (stemming was
-// a fifth of analysing the entries), and each word and term is made a string once: a string for
+// textAnalyzer analyses many texts in one goroutine, as a build does. A knowledge base repeats
+// its words, and the token filters read each word on its own, but for the lexicon's compounds
+// ("stateful set"): so it remembers what the filters make of each word it met, and runs them
+// only on words new to it and on the words around a compound's first word. Looking each word
+// up in each filter's own table (possessives, compounds, filler, synonyms, stop words, stems)
+// was two fifths of a build's analysis. Each word and term is made a string once: a string for
 // every word of every text was 3.9 million of the 10.1 million allocations of a build of 10,000
 // entries. Not for questions, where the memory would grow with whatever people type.
 type textAnalyzer struct {
-	da      *analysis.DefaultAnalyzer
+	da *analysis.DefaultAnalyzer
+	// known is what the filters make of each word met, by the word as tokenized.
+	known map[string]wordAnalysis
+	// stems is what the filters after the normalizeFilter make of each word it wrote: its
+	// stem, or "" for a stop word.
+	stems   map[string]string
 	strings map[string]string
 }
 
-// newTextAnalyzer is da with a stemmer that remembers its stems; newAnalyzer puts the stemmer
-// last.
+// wordAnalysis is what the token filters make of one word on its own.
+type wordAnalysis struct {
+	surface string   // the word in lower case
+	terms   []string // its terms: none for a filler or stop word, several for some synonyms
+	// compound marks the words that may begin one of the lexicon's compounds, whose terms
+	// depend on the words after them.
+	compound bool
+}
+
+// newTextAnalyzer is da with a tokenizer that reuses its tokens from text to text.
 func newTextAnalyzer(da *analysis.DefaultAnalyzer) *textAnalyzer {
-	filters := slices.Clone(da.TokenFilters)
-	last := len(filters) - 1
-	filters[last] = cachedStemmer{stemmer: filters[last], stems: map[string][]byte{}}
 	tokenizer := da.Tokenizer
 	if words, ok := tokenizer.(wordTokenizer); ok {
 		words.reuse = &tokenSlab{}
 		tokenizer = words
 	}
 	return &textAnalyzer{
-		da:      &analysis.DefaultAnalyzer{CharFilters: da.CharFilters, Tokenizer: tokenizer, TokenFilters: filters},
-		strings: map[string]string{},
+		da:    &analysis.DefaultAnalyzer{CharFilters: da.CharFilters, Tokenizer: tokenizer, TokenFilters: da.TokenFilters},
+		known: map[string]wordAnalysis{}, stems: map[string]string{}, strings: map[string]string{},
 	}
 }
 
-// words is sequence and surfaceWords in one pass: it tokenizes once and runs the analyzer's
-// token filters on a copy of the words.
+// words is sequence and surfaceWords in one pass: it tokenizes once and gives each word the
+// terms the analyzer's token filters would.
 func (ta *textAnalyzer) words(text string) (surface, terms []string) {
 	input := []byte(text)
 	for _, f := range ta.da.CharFilters {
@@ -76,17 +93,89 @@ func (ta *textAnalyzer) words(text string) (surface, terms []string) {
 	}
 	stream := ta.da.Tokenizer.Tokenize(input)
 	surface = make([]string, len(stream))
-	for i, tok := range stream {
-		surface[i] = ta.string(lower(tok.Term))
-	}
-	for _, f := range ta.da.TokenFilters {
-		stream = f.Filter(stream)
-	}
-	terms = make([]string, len(stream))
-	for i, tok := range stream {
-		terms[i] = ta.string(tok.Term)
+	terms = make([]string, 0, len(stream))
+	for i := 0; i < len(stream); {
+		w := ta.word(stream[i])
+		if !w.compound {
+			surface[i] = w.surface
+			terms = append(terms, w.terms...)
+			i++
+			continue
+		}
+		end := ta.compoundReach(stream, i)
+		for j := i; j < end; j++ {
+			surface[j] = ta.word(stream[j]).surface
+		}
+		terms = ta.stem(ta.normalize(stream[i:end]), terms)
+		i = end
 	}
 	return surface, terms
+}
+
+// compoundReach is where the words that a compound beginning at stream[i] may join end: past
+// the longest compound from each word that may begin one, until none reaches further.
+func (ta *textAnalyzer) compoundReach(stream analysis.TokenStream, i int) int {
+	end := i + 1
+	for j := i; j < end && j < len(stream); j++ {
+		if ta.word(stream[j]).compound {
+			end = max(end, j+maxCompoundWords)
+		}
+	}
+	return min(end, len(stream))
+}
+
+// word is what the token filters make of tok on its own, computed the first time the word is
+// met.
+func (ta *textAnalyzer) word(tok *analysis.Token) wordAnalysis {
+	if w, ok := ta.known[string(tok.Term)]; ok {
+		return w
+	}
+	key := string(tok.Term)
+	alone := analysis.TokenStream{{Term: []byte(key), Start: tok.Start, End: tok.End, Position: 1, Type: tok.Type}}
+	filters := ta.da.TokenFilters
+	for _, f := range filters[:normalizeAt] {
+		alone = f.Filter(alone)
+	}
+	w := wordAnalysis{surface: ta.string(lower(tok.Term))}
+	if len(alone) == 1 {
+		w.compound = filters[normalizeAt].(normalizeFilter).lx.compoundStarts[string(alone[0].Term)]
+	}
+	w.terms = ta.stem(filters[normalizeAt].Filter(alone), nil)
+	ta.known[key] = w
+	return w
+}
+
+// normalize runs the token filters up to the normalizeFilter's (see normalizeAt) over stream.
+// Compounds are found there, filler dropped and synonyms written; after it, each token is
+// filtered on its own.
+func (ta *textAnalyzer) normalize(stream analysis.TokenStream) analysis.TokenStream {
+	for _, f := range ta.da.TokenFilters[:normalizeAt+1] {
+		stream = f.Filter(stream)
+	}
+	return stream
+}
+
+// stem appends to terms the terms the remaining token filters make of the normalized stream,
+// each word's computed the first time it is met. It rewrites the stream's tokens.
+func (ta *textAnalyzer) stem(stream analysis.TokenStream, terms []string) []string {
+	for _, tok := range stream {
+		stem, ok := ta.stems[string(tok.Term)]
+		if !ok {
+			word := string(tok.Term)
+			alone := analysis.TokenStream{tok}
+			for _, f := range ta.da.TokenFilters[normalizeAt+1:] {
+				alone = f.Filter(alone)
+			}
+			if len(alone) == 1 {
+				stem = ta.string(alone[0].Term)
+			}
+			ta.stems[word] = stem
+		}
+		if stem != "" {
+			terms = append(terms, stem)
+		}
+	}
+	return terms
 }
 
 // lower is b in lower case: b itself when it has no capital letter, or a copy.
@@ -107,30 +196,6 @@ func (ta *textAnalyzer) string(b []byte) string {
 	s := string(b)
 	ta.strings[s] = s
 	return s
-}
-
-// cachedStemmer is a stemmer with the stems it computed, by term.
-type cachedStemmer struct {
-	stemmer analysis.TokenFilter
-	stems   map[string][]byte
-}
-
-// Filter stems each token as the stemmer does, computing each term's stem once. Tokens share
-// the remembered stem: nothing after the stemmer changes a term in place.
-func (c cachedStemmer) Filter(input analysis.TokenStream) analysis.TokenStream {
-	for _, tok := range input {
-		if tok.KeyWord { // the stemmer leaves keywords alone
-			continue
-		}
-		if stem, ok := c.stems[string(tok.Term)]; ok {
-			tok.Term = stem
-			continue
-		}
-		term := string(tok.Term)
-		c.stemmer.Filter(analysis.TokenStream{tok})
-		c.stems[term] = tok.Term
-	}
-	return input
 }
 
 // quoteFilter writes typographic quotes as typewriter ones. Text copied from web pages and

@@ -170,6 +170,9 @@ func setOf(words ...string) map[string]bool {
 	return s
 }
 
+// maxCompoundWords is the most words compoundAt joins.
+const maxCompoundWords = 3
+
 // compoundAt is the compound the stream starts with, three words before two ("docker in
 // docker" before "docker in"), and how many tokens it takes; 0 when none.
 func (lx *lexicon) compoundAt(stream analysis.TokenStream) (string, int) {
