@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/dvkbot/dvkbot/index"
 	"github.com/dvkbot/dvkbot/knowledge"
@@ -104,26 +105,39 @@ const folds = 5
 // decisionWeights fits the decision by logistic regression on out-of-fold rankings: whether
 // answering with the best candidate would be right.
 func decisionWeights(exs []example, opts Options) []float64 {
+	w, v := outOfFold(exs, opts)
 	var xs [][]float64
 	var ys, weights []float64
 	for k := range folds {
-		var fitOn, heldOut []example
 		for _, ex := range exs {
-			if ex.fold == k {
-				heldOut = append(heldOut, ex)
-			} else {
-				fitOn = append(fitOn, ex)
+			if ex.fold != k {
+				continue
 			}
-		}
-		w, v := rankWeights(fitOn, opts)
-		for _, ex := range heldOut {
-			x, right := decisionExample(ex, w, v)
+			x, right := decisionExample(ex, w[k], v[k])
 			if x != nil {
 				xs, ys, weights = append(xs, x), append(ys, bool01(right)), append(weights, ex.weight)
 			}
 		}
 	}
 	return logistic(xs, ys, weights, opts)
+}
+
+// outOfFold fits the ranker once for each fold, on the examples of the other folds. The fits
+// run at once: each is thousands of passes over the examples, and together with the final fit
+// they were three quarters of a refit's time, on one core.
+func outOfFold(exs []example, opts Options) (w, v [folds][]float64) {
+	var wg sync.WaitGroup
+	for k := range folds {
+		var fitOn []example
+		for _, ex := range exs {
+			if ex.fold != k {
+				fitOn = append(fitOn, ex)
+			}
+		}
+		wg.Go(func() { w[k], v[k] = rankWeights(fitOn, opts) })
+	}
+	wg.Wait()
+	return w, v
 }
 
 // decisionExample ranks ex with the ranker's weights and returns the decision features and
@@ -316,8 +330,12 @@ func Model(entries []knowledge.Entry, sets Sets, opts Options, sure, answer Bars
 		return nil, err
 	}
 	all := append(slices.Clip(train), extra...)
-	w, v := rankWeights(all, opts)
-	model := index.NewModel(w, v, decisionWeights(all, opts), 0.5)
+	var w, v []float64
+	var wg sync.WaitGroup
+	wg.Go(func() { w, v = rankWeights(all, opts) }) // beside the decision's own fits
+	d := decisionWeights(all, opts)
+	wg.Wait()
+	model := index.NewModel(w, v, d, 0.5)
 	model.Learned = learnedFrom(sets.Train)
 	ranked, err := index.Build(entries, index.WithModel(model))
 	if err != nil {
@@ -417,17 +435,11 @@ func CrossValidate(entries []knowledge.Entry, sets Sets, opts Options) (CrossVal
 	if err != nil {
 		return cv, err
 	}
+	w, v := outOfFold(append(train, extra...), opts)
 	for k := range folds {
-		var fitOn []example
-		for _, ex := range append(train, extra...) {
-			if ex.fold != k {
-				fitOn = append(fitOn, ex)
-			}
-		}
-		w, v := rankWeights(fitOn, opts)
 		for _, ex := range train {
 			if ex.fold == k {
-				cv.add(ex, w, v)
+				cv.add(ex, w[k], v[k])
 			}
 		}
 	}
