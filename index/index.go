@@ -135,8 +135,8 @@ func WithModel(m *Model) Option {
 	return func(o *options) { o.model = m }
 }
 
-// Build indexes entries in memory. All entries go in one batch: one document at a time leaves
-// many segments and makes every search slower.
+// Build indexes entries in memory, in as few batches as segmentCount says: one document at a
+// time would leave a segment each and make every search slower.
 func Build(entries []knowledge.Entry, opts ...Option) (*Index, error) {
 	o := options{vocabulary: knowledge.BuiltinVocabulary(), model: DefaultModel()}
 	for _, opt := range opts {
@@ -186,9 +186,9 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 }
 
 // indexAll learns what matching needs of each entry, and gives bleve every entry's terms in
-// one batch. Once the entries' terms are counted, bleve writes its segment while the rest is
-// learned: the two read the same term tables and nothing else of each other, and in
-// sequence they were a third of a build.
+// one batch per segment. Once the entries' terms are counted, bleve writes its segments while
+// the rest is learned: the two read the same term tables and nothing else of each other, and
+// in sequence they were a third of a build.
 func (ix *Index) indexAll(entries []knowledge.Entry, segments int) error {
 	var seen []occurrence // reused: each entry's terms, as its texts are read
 	ix.analyseEach(entries, func(i int, analysed []analysedText) {

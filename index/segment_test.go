@@ -7,7 +7,7 @@ import (
 	zap "github.com/blevesearch/zapx/v17"
 )
 
-// A built index holds its segment in memory of the segment's own size: zap's doubling write
+// A built index holds each segment in memory of the segment's own size: zap's doubling write
 // buffer, kept whole, was an eighth of the index's heap at 10,000 entries.
 func TestSegmentsHoldNoSpareMemory(t *testing.T) {
 	for _, part := range segmentedIndex(t, 2).postings.parts {
