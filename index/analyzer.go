@@ -54,6 +54,8 @@ func newAnalyzer(lx *lexicon) (*analysis.DefaultAnalyzer, error) {
 // entries. Not for questions, where the memory would grow with whatever people type.
 type textAnalyzer struct {
 	da *analysis.DefaultAnalyzer
+	// compoundStarts are the first words of the lexicon's compounds (see lexicon).
+	compoundStarts map[string]bool
 	// known is what the filters make of each word met, by the word as tokenized.
 	known map[string]wordAnalysis
 	// stems is what the filters after the normalizeFilter make of each word it wrote: its
@@ -79,8 +81,9 @@ func newTextAnalyzer(da *analysis.DefaultAnalyzer) *textAnalyzer {
 		tokenizer = words
 	}
 	return &textAnalyzer{
-		da:    &analysis.DefaultAnalyzer{CharFilters: da.CharFilters, Tokenizer: tokenizer, TokenFilters: da.TokenFilters},
-		known: map[string]wordAnalysis{}, stems: map[string]string{}, strings: map[string]string{},
+		da:             &analysis.DefaultAnalyzer{CharFilters: da.CharFilters, Tokenizer: tokenizer, TokenFilters: da.TokenFilters},
+		compoundStarts: da.TokenFilters[normalizeAt].(normalizeFilter).lx.compoundStarts,
+		known:          map[string]wordAnalysis{}, stems: map[string]string{}, strings: map[string]string{},
 	}
 }
 
@@ -138,7 +141,7 @@ func (ta *textAnalyzer) word(tok *analysis.Token) wordAnalysis {
 	}
 	w := wordAnalysis{surface: ta.string(lower(tok.Term))}
 	if len(alone) == 1 {
-		w.compound = filters[normalizeAt].(normalizeFilter).lx.compoundStarts[string(alone[0].Term)]
+		w.compound = ta.compoundStarts[string(alone[0].Term)]
 	}
 	w.terms = ta.stem(filters[normalizeAt].Filter(alone), nil)
 	ta.known[key] = w
