@@ -211,11 +211,32 @@ func TestDockerfileBuildsStaticBinary(t *testing.T) {
 		{"PT_INTERP (dynamic loader)", interp, false},
 		{"DT_NEEDED libraries", len(libs), 0},
 		{"stripped (-s)", f.Section(".symtab") == nil, true},
-		// distroless/static is about 2 MB: the image stays under 35 MB (about 13 MB compressed).
-		// The Redis client of the shared brain is about 8 MB of the binary.
-		{"binary under 32 MiB", info.Size() < 32<<20, true},
+		// The bar is on the code: the built-in knowledge grows by design (2.4 MB embedded in
+		// November 2026) and is bounded by the knowledge loader's limits, while a new dependency
+		// or lost stripping shows up here. The Redis client of the shared brain is about 4 MB of
+		// the code; distroless/static adds about 2 MB to the image (about 14 MB compressed).
+		{"binary less its embedded knowledge under 31 MiB", info.Size()-embeddedKnowledge(t) < 31<<20, true},
 		{"version stamped", strings.Contains(string(got), version), true},
 	})
+}
+
+// embeddedKnowledge is the size of the files the binary embeds: the built-in entries, the
+// vocabulary and the answer model.
+func embeddedKnowledge(t *testing.T) int64 {
+	t.Helper()
+	files, err := filepath.Glob("../knowledge/entries/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size int64
+	for _, f := range append(files, "../knowledge/vocabulary.yaml", "../index/model.json") {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size += info.Size()
+	}
+	return size
 }
 
 // TestDockerignore checks that the build context is an allowlist holding every package the
