@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// A term table finds each of its terms at its place, and no other, whatever the gaps between
-// ids (one-byte and multi-byte distances) and however many terms it holds (fewer than one
-// mark's worth, or many marks).
+// A term table finds each of its terms at its place, and no other, with each field's count,
+// whatever the gaps between ids (one-byte and multi-byte distances) and however many terms it
+// holds (fewer than one mark's worth, or many marks).
 func TestTermTableFindsItsTerms(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -25,10 +25,16 @@ func TestTermTableFindsItsTerms(t *testing.T) {
 			r := rand.New(rand.NewPCG(1, uint64(c.terms)))
 			var ids []termID
 			var seen []occurrence
+			var counts [][numFields]uint16 // by place
+			var lengths [numFields]uint32
 			for id := termID(r.IntN(c.gap)); len(ids) < c.terms; id += termID(1 + r.IntN(c.gap)) {
 				ids = append(ids, id)
+				counts = append(counts, [numFields]uint16{})
 				for range 1 + r.IntN(3) { // repeats, in one field or several
-					seen = append(seen, occurrence{id, field(r.IntN(int(numFields)))})
+					f := field(r.IntN(int(numFields)))
+					seen = append(seen, occurrenceOf(id, f))
+					counts[len(counts)-1][f]++
+					lengths[f]++
 				}
 			}
 			r.Shuffle(len(seen), func(i, j int) { seen[i], seen[j] = seen[j], seen[i] })
@@ -46,6 +52,14 @@ func TestTermTableFindsItsTerms(t *testing.T) {
 			}
 			if len(table.in) != len(ids) {
 				t.Fatalf("%d field sets for %d terms", len(table.in), len(ids))
+			}
+			for i, want := range counts {
+				if got := table.counts(i); got != want {
+					t.Fatalf("term %d counts %v by field, want %v", ids[i], got, want)
+				}
+			}
+			if table.lengths != lengths {
+				t.Fatalf("field lengths %v, want %v", table.lengths, lengths)
 			}
 
 			// Present and absent ids, some twice, looked up in ascending order with one cursor.

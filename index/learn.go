@@ -104,7 +104,7 @@ func (ix *Index) learn(e *knowledge.Entry, analysed []analysedText, seen []occur
 		}
 		ids := ix.idsOf(a.terms)
 		for _, id := range ids {
-			seen = append(seen, occurrence{id, a.f})
+			seen = append(seen, occurrenceOf(id, a.f))
 		}
 		switch a.f {
 		case fieldTitle:
