@@ -212,9 +212,9 @@ func TestDockerfileBuildsStaticBinary(t *testing.T) {
 		{"DT_NEEDED libraries", len(libs), 0},
 		{"stripped (-s)", f.Section(".symtab") == nil, true},
 		// The bar is on the code: the built-in knowledge grows by design (2.4 MB embedded in
-		// November 2026) and is bounded by the knowledge loader's limits, while a new dependency
-		// or lost stripping shows up here. The Redis client of the shared brain is about 4 MB of
-		// the code; distroless/static adds about 2 MB to the image (about 14 MB compressed).
+		// November 2026), while a new dependency or lost stripping shows up here. The Redis
+		// client of the shared brain is about 4 MB of the code; distroless/static adds about
+		// 2 MB to the image (about 14 MB compressed).
 		{"binary less its embedded knowledge under 31 MiB", info.Size()-embeddedKnowledge(t) < 31<<20, true},
 		{"version stamped", strings.Contains(string(got), version), true},
 	})
