@@ -60,7 +60,9 @@ type textAnalyzer struct {
 	known map[string]wordAnalysis
 	// stems is what the filters after the normalizeFilter make of each word it wrote: its
 	// stem, or "" for a stop word.
-	stems   map[string]string
+	stems map[string]string
+	// strings holds every word and term made a string, so that equal ones share one (see
+	// string).
 	strings map[string]string
 }
 
