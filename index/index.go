@@ -27,7 +27,9 @@ type Index struct {
 	// postings are what retrieval reads of bleve's index.
 	postings *segmentPostings
 	// byDoc is, by bleve's document number, the entry's place in ordered.
-	byDoc     []int32
+	byDoc []int32
+	// unlearned is, by bleve's document number, whether the entry has no learned questions.
+	unlearned []bool
 	lx        *lexicon
 	analyzer  *analysis.DefaultAnalyzer
 	tokenizer analysis.Tokenizer
@@ -264,6 +266,10 @@ func (ix *Index) numberDocs() error {
 			ix.byDoc = append(ix.byDoc, make([]int32, doc+1-uint64(len(ix.byDoc)))...)
 		}
 		ix.byDoc[doc] = int32(i)
+	}
+	ix.unlearned = make([]bool, len(ix.byDoc))
+	for doc, place := range ix.byDoc {
+		ix.unlearned[doc] = ix.entries[ix.ordered[place].ID].learned == nil
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/dvkbot/dvkbot/knowledge"
 )
 
 // Retrieval walks bleve's postings itself; what it finds must be what bleve's own BM25 queries
@@ -69,11 +71,25 @@ func TestRetrievalScoresAsBleveDoes(t *testing.T) {
 }
 
 // retrievedByBleve are the candidates from bleve's hits for a query over both fields and for
-// one over the lead field alone, as retrieval chooses them, best first, scored over both fields.
-// Of equal scores, the earlier entry comes first, as in retrieval.
+// one over the lead field alone, as retrieval chooses them, best first, scored over both fields:
+// the best over both, the best entries without learned questions that score at least
+// unlearnedFloor of the last in place of the lowest with some, then the best of the lead. Of equal scores, the earlier entry comes first, as in
+// retrieval.
 func retrievedByBleve(ix *Index, all, lead []rawHit) []rawHit {
 	all, lead = inEntryOrder(ix, all), inEntryOrder(ix, lead)
 	got := slices.Clone(all[:min(len(all), candidates-leadSlots)])
+	unlearned := func(h rawHit) bool { return ix.entries[h.id].learned == nil }
+	var extra []rawHit
+	for _, h := range all[len(got):] {
+		if len(extra) < unlearnedSlots && unlearned(h) && h.score >= got[len(got)-1].score*unlearnedFloor {
+			extra = append(extra, h)
+		}
+	}
+	for i := len(got) - 1; i >= 0 && len(extra) > 0; i-- {
+		if !unlearned(got[i]) {
+			got[i], extra = extra[0], extra[1:]
+		}
+	}
 	score := map[string]float64{}
 	for _, h := range all {
 		score[h.id] = h.score
@@ -237,5 +253,31 @@ func TestEmptyIndexAnswersNothing(t *testing.T) {
 	m := ix.Match("what is a pod")
 	if m.Answered || len(m.Hits) > 0 || m.Reason != "nothing matched" {
 		t.Errorf("empty index: answered %v, %d hits, reason %q; want nothing matched", m.Answered, len(m.Hits), m.Reason)
+	}
+}
+
+// A team's entry has no learned questions, which are most of a built-in entry's lead, so
+// retrieval keeps it places among the candidates: the example team's entry on cluster access
+// is retrieved for a question whose word "request" only its body uses, and comes first.
+func TestEntriesWithoutLearnedQuestionsAreRetrieved(t *testing.T) {
+	team, err := knowledge.Load(os.DirFS("../deploy/knowledge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(append(builtinEntries(t), team...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	const question, want = "how to request kubernetes access", "our-cluster-access"
+	raw, err := ix.search(ix.Analyze(question))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(raw, func(h rawHit) bool { return h.id == want }) {
+		t.Errorf("%q: %s not among the %d candidates %v", question, want, len(raw), raw)
+	}
+	if m := ix.Match(question); len(m.Hits) == 0 || m.Hits[0].Entry.ID != want {
+		t.Errorf("%q: best candidate is not %s: %+v", question, want, m.Hits)
 	}
 }
