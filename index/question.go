@@ -163,9 +163,13 @@ var intentCues = []intentCue{
 // cueLookup is intentCues by word: the cues a word is, and the cue phrases that open with it.
 // Each of a question's words is looked up once, however many cues there are: thousands of
 // phrasings are read for their cues at every build.
-type cueLookup struct {
-	words  map[string]uint        // bits of the cues, by their place in intentCues
-	starts map[string][]cuePhrase // the phrases that open with the word
+type cueLookup map[string]cueWord
+
+// cueWord is what a word is to the cues: bits of the cues it is a word of, by their place in
+// intentCues, and the cue phrases that open with it.
+type cueWord struct {
+	cues   uint
+	starts []cuePhrase
 }
 
 // cuePhrase is a phrase of the cue at intentCues[cue].
@@ -177,14 +181,18 @@ type cuePhrase struct {
 var cuesByWord = lookupCues(intentCues)
 
 func lookupCues(cues []intentCue) cueLookup {
-	l := cueLookup{words: map[string]uint{}, starts: map[string][]cuePhrase{}}
+	l := cueLookup{}
 	for i, c := range cues {
 		for w := range c.words {
-			l.words[w] |= 1 << i
+			cw := l[w]
+			cw.cues |= 1 << i
+			l[w] = cw
 		}
 		for _, p := range c.phrases {
 			first, _, _ := strings.Cut(strings.TrimSpace(p), " ")
-			l.starts[first] = append(l.starts[first], cuePhrase{cue: i, phrase: p})
+			cw := l[first]
+			cw.starts = append(cw.starts, cuePhrase{cue: i, phrase: p})
+			l[first] = cw
 		}
 	}
 	return l
@@ -194,6 +202,8 @@ func lookupCues(cues []intentCue) cueLookup {
 // "do you need kubernetes" asks.
 var intensifiers = setOf("really", "actually", "even", "truly", "honestly", "still", "ever", "seriously")
 
+func isIntensifier(w string) bool { return intensifiers[w] }
+
 // whatDoes is the one cue that needs a pattern: "what does kubernetes (even) do", its
 // intensifiers already gone.
 var whatDoes = regexp.MustCompile(`\bwhat does \S+ do\b`)
@@ -201,7 +211,10 @@ var whatDoes = regexp.MustCompile(`\bwhat does \S+ do\b`)
 // intentOf reads the kinds of answer a question asks for from its wording: the first one the
 // cues find, and all of them as bits.
 func intentOf(words []string) (Intent, uint) {
-	words = slices.DeleteFunc(slices.Clone(words), func(w string) bool { return intensifiers[w] })
+	// Thousands of phrasings are read at every build, few with an intensifier.
+	if slices.ContainsFunc(words, isIntensifier) {
+		words = slices.DeleteFunc(slices.Clone(words), isIntensifier)
+	}
 	text := spaced(words)
 	found := foundCues(words, text)
 	first, cues := AnyIntent, uint(0)
@@ -235,12 +248,19 @@ func cuesOf(words []string) uint {
 // place in intentCues.
 func foundCues(words []string, text string) uint {
 	found := uint(0)
+	var buf [32]cueWord // the words' entries, each word looked up once; few phrasings are longer
+	looked := buf[:0]
 	for _, w := range words {
-		found |= cuesByWord.words[w]
+		cw := cuesByWord[w]
+		found |= cw.cues
+		looked = append(looked, cw)
 	}
-	for _, w := range words {
-		for _, p := range cuesByWord.starts[w] {
-			if found&(1<<p.cue) == 0 && strings.Contains(intentCues[p.cue].without(text), p.phrase) {
+	// A phrase is tried only for a cue that no word or earlier phrase found, and against the
+	// text without the cue's exceptions only when the text holds it at all.
+	for _, cw := range looked {
+		for _, p := range cw.starts {
+			if found&(1<<p.cue) == 0 && strings.Contains(text, p.phrase) &&
+				strings.Contains(intentCues[p.cue].without(text), p.phrase) {
 				found |= 1 << p.cue
 			}
 		}
