@@ -252,7 +252,8 @@ const entriesPerSegment = 4000
 
 // numberDocs finds each entry's bleve document number. bleve numbers the documents of a batch
 // in no set order, and retrieval breaks ties between equal scores by the entries' order
-// instead: the same knowledge base then always gives the same answers, to the last digit.
+// instead: the same knowledge base then always gives the same answers, to the last digit. It
+// marks, by the same numbers, the entries without learned questions (see unlearnedSlots).
 func (ix *Index) numberDocs() error {
 	reader := ix.postings.reader
 	ix.byDoc = make([]int32, len(ix.ordered))
