@@ -11,7 +11,8 @@ import (
 )
 
 // nearestOffTopic is how many of dev's off-topic questions fit lists, surest first: the first
-// sets the answer threshold, and the next show how close it came to being set by another.
+// sets the answer threshold unless train's off-topic questions set it higher, and the next show
+// how close it came to being set by another.
 const nearestOffTopic = 3
 
 // runFit refits the ranking model on the train split, chooses its threshold on dev, and
