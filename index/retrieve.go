@@ -159,17 +159,17 @@ func (b *bm25) grow(doc uint64) {
 // first. Most documents touched fall below the n best so far, and only those above them are
 // inserted: sorting them all took longer than walking the postings.
 func (b *bm25) top(n int, byDoc []int32, score func(doc uint64) float64) []scored {
-	return b.topOf(n, byDoc, score, func(uint64) bool { return true })
+	return b.topOf(n, byDoc, score, nil)
 }
 
-// topOf is top among the documents for which of is true.
+// topOf is top among the documents for which of is true, or among all when of is nil.
 func (b *bm25) topOf(n int, byDoc []int32, score func(doc uint64) float64, of func(doc uint64) bool) []scored {
 	if n <= 0 {
 		return nil
 	}
 	best := make([]scored, 0, n)
 	for _, doc := range b.touched {
-		if !of(doc) {
+		if of != nil && !of(doc) {
 			continue
 		}
 		h := scored{entry: byDoc[doc], doc: doc, score: score(doc)}
