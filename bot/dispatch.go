@@ -151,6 +151,7 @@ const (
 	sourceSlash    = "slash"
 	sourceFollowUp = "followup"
 	sourceRelated  = "related"
+	sourceWhole    = "whole"
 )
 
 // onMessage filters what the bot must not answer, then queues the answer of an event seen for

@@ -238,6 +238,30 @@ func TestRelatedButtonPostsInThread(t *testing.T) {
 	}
 }
 
+// A long entry's answer shows the parts about the question; its "Read the whole answer" button
+// posts the whole entry in the same thread, and privately when the answer was private.
+func TestWholeAnswerButtonPostsTheWholeEntry(t *testing.T) {
+	h := start(t)
+	root := h.mention(t, "C1", "<@U0DVKBOT> docker compose down deleted my database", "")
+	reply := h.replies(t, 1)[0]
+	whole := oneButton(t, reply.Blocks, bot.ActionWhole)
+	if whole.Value != "docker-volumes" || strings.Contains(blocksText(t, reply.Blocks), "Network shares") {
+		t.Fatalf("answer is not an excerpt of docker-volumes with a whole-answer button (%s):\n%.600s", whole.Value, blocksText(t, reply.Blocks))
+	}
+	h.fake.SendBlockAction(t, slackfake.BlockAction{ChannelID: "C1", MessageTS: reply.TS, ThreadTS: root, ActionID: whole.ActionID, Value: whole.Value})
+	posted := h.replies(t, 2)[1]
+	if posted.ThreadTS != root || !strings.Contains(blocksText(t, posted.Blocks), "Network shares") || len(buttonsIn(posted.Blocks, bot.ActionWhole)) != 0 {
+		t.Fatalf("whole entry not posted in the thread: %s\n%.300s", posted, blocksText(t, posted.Blocks))
+	}
+	h.waitCounter(t, 1, "dvkbot_answers_total", "outcome", "answered", "source", "whole")
+
+	h.fake.SendBlockAction(t, slackfake.BlockAction{Ephemeral: true, ActionID: bot.ActionWhole, Value: "docker-volumes"})
+	private := h.fake.WaitCalls(t, "response_url", 1, wait)[0]
+	if private.Params.Get("response_type") != "ephemeral" || !strings.Contains(blocksText(t, private.Blocks), "Network shares") {
+		t.Fatalf("whole entry of a private answer: response_type %q\n%.300s", private.Params.Get("response_type"), blocksText(t, private.Blocks))
+	}
+}
+
 func TestShareButtonPostsInChannel(t *testing.T) {
 	h := start(t)
 	h.fake.SendBlockAction(t, slackfake.BlockAction{Ephemeral: true, ActionID: bot.ActionShare, Value: "what-is-kubernetes"})

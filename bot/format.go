@@ -25,6 +25,9 @@ const (
 	ActionFeedbackDown = "dvk_feedback_down"
 	// ActionRelated asks for a related or suggested entry; its value is the entry id.
 	ActionRelated = "dvk_related"
+	// ActionWhole asks for the whole entry of an answer that showed only the parts about the
+	// question; its value is the entry id.
+	ActionWhole = "dvk_whole"
 	// ActionShare posts a privately given answer in the channel; its value is the entry id.
 	ActionShare = "dvk_share"
 	// ActionAnswer opens the Answer modal, where an expert writes an answer the bot keeps. Its
@@ -39,7 +42,7 @@ const (
 // ActionKind is the Action… constant an action_id belongs to ("dvk_related_2" -> ActionRelated),
 // or "" for an action this package did not create. Route on it rather than on the raw id.
 func ActionKind(actionID string) string {
-	for _, kind := range []string{ActionFeedbackUp, ActionFeedbackDown, ActionRelated, ActionShare, ActionAnswer, ActionAskExperts} {
+	for _, kind := range []string{ActionFeedbackUp, ActionFeedbackDown, ActionRelated, ActionWhole, ActionShare, ActionAnswer, ActionAskExperts} {
 		if actionID == kind || strings.HasPrefix(actionID, kind+"_") {
 			return kind
 		}
@@ -52,6 +55,7 @@ const (
 	blockFeedback = "feedback"
 	blockShare    = "share"
 	blockSuggest  = "suggest"
+	blockWhole    = "whole"
 )
 
 // Slack's Block Kit limits (https://docs.slack.dev/reference/block-kit), and our own caps.
@@ -68,6 +72,9 @@ const (
 	maxFallback    = 300 // notification text: a preview, not the answer
 	maxSourceLabel = 60
 )
+
+// excerptNote says that an answer shows only the parts of its entry about the question.
+const excerptNote = "_These are the parts of the answer about your question._"
 
 // answerCut ends an answer too long for one Slack message.
 const answerCut = "_…(answer cut; ask a narrower question)_"
@@ -123,6 +130,12 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 		head = append(head, contextBlock("unsure", renderedBody(index.UnsureNote)))
 	}
 	var tail []slack.Block
+	body := e.Body
+	if a.Excerpt != "" && len(e.ID) <= maxButtonValue {
+		body = a.Excerpt
+		tail = append(tail, contextBlock("excerpt_note", excerptNote),
+			slack.NewActionBlock(blockWhole, button(ActionWhole, e.ID, "📖 Read the whole answer")))
+	}
 	if buttons := entryButtons(ActionRelated, a.Suggestions, maxSuggestions); len(buttons) > 0 {
 		tail = append(tail, contextBlock("alternatives_label", "*Not it? Other topics that may fit:*"),
 			slack.NewActionBlock("alternatives", buttons...))
@@ -132,8 +145,7 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 	}
 	tail = appendBlock(tail, sourcesBlock(e.Sources))
 	tail = appendBlock(tail, actionsFooter(e.ID, opts.Ephemeral))
-	body := bodyBlocks("answer", renderedBody(e.Body), maxBlocks-len(head)-len(tail))
-	return Message{Text: answerText(e), Blocks: concat(head, body, tail)}
+	return Message{Text: answerText(e), Blocks: concat(head, bodyBlocks("answer", renderedBody(body), maxBlocks-len(head)-len(tail)), tail)}
 }
 
 // renderedBodies remembers the mrkdwn of the knowledge base's bodies: an entry's body never

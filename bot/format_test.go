@@ -142,6 +142,28 @@ func TestUnsureAnswerSaysSoAndOffersAlternatives(t *testing.T) {
 	}
 }
 
+// An answer that shows only the parts of its entry about the question says so, and offers the
+// whole entry with a button; an answer showing the whole entry has no such button.
+func TestExcerptAnswerOffersTheWholeEntry(t *testing.T) {
+	e := knowledge.Entry{ID: "docker-volumes", Title: "Docker volumes", Body: "**Volumes keep data.**\n\nBackups.\n\nNetwork shares."}
+	m := AnswerMessage(index.Answer{Answered: true, Sure: true, Entry: e, Excerpt: "**Volumes keep data.**\n\nBackups."}, MessageOptions{})
+	checkMessage(t, m)
+	if got := strings.Join(blockIDs(m), ","); got != "title,answer_0,excerpt_note,whole,feedback" {
+		t.Errorf("blocks %v, want the note and the button right after the answer", got)
+	}
+	text := blocksOf(t, m)
+	if !strings.Contains(text, "Backups.") || strings.Contains(text, "Network shares") {
+		t.Errorf("the message does not show the excerpt alone:\n%s", text)
+	}
+	if got := buttonsOf(m)["whole"]; strings.Join(got, ",") != "dvk_whole=docker-volumes" {
+		t.Errorf("whole-answer button %v", got)
+	}
+	whole := AnswerMessage(index.Answer{Answered: true, Sure: true, Entry: e}, MessageOptions{})
+	if _, ok := buttonsOf(whole)["whole"]; ok || !strings.Contains(blocksOf(t, whole), "Network shares") {
+		t.Errorf("an answer without an excerpt: blocks %v, want the whole body and no whole-answer button", blockIDs(whole))
+	}
+}
+
 func TestMessageLayout(t *testing.T) {
 	e := knowledge.Entry{
 		ID: "difference-scaling", Title: "Scaling in Docker vs Kubernetes",
@@ -325,6 +347,7 @@ func TestFormatActionKind(t *testing.T) {
 		ActionRelated:        ActionRelated,
 		ActionRelated + "_0": ActionRelated,
 		ActionRelated + "_2": ActionRelated,
+		ActionWhole:          ActionWhole,
 		"dvk_relatedx":       "",
 		"other":              "",
 		"":                   "",
@@ -446,6 +469,16 @@ func blockIDs(m Message) []string {
 		ids = append(ids, b.ID())
 	}
 	return ids
+}
+
+// blocksOf is a message's blocks as the JSON Slack is sent.
+func blocksOf(t *testing.T, m Message) string {
+	t.Helper()
+	raw, err := json.Marshal(slack.Blocks{BlockSet: m.Blocks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
 
 // buttonsOf maps each actions block id to its buttons as "action_id=value".

@@ -32,7 +32,9 @@ func (b *Bot) blockAction(ctx context.Context, cb slack.InteractionCallback, act
 	case ActionFeedbackUp, ActionFeedbackDown:
 		b.feedback(ctx, cb, action.Value, ActionKind(action.ActionID) == ActionFeedbackUp)
 	case ActionRelated:
-		b.related(ctx, cb, action.Value)
+		b.related(ctx, cb, action.Value, sourceRelated)
+	case ActionWhole:
+		b.related(ctx, cb, action.Value, sourceWhole)
 	case ActionShare:
 		b.share(ctx, cb, action.Value)
 	case ActionAnswer:
@@ -93,8 +95,10 @@ func (b *Bot) knownEntry(ctx context.Context, id string) bool {
 }
 
 // related answers with the topic a person picked, where they picked it: in the same thread,
-// or privately when the buttons were on a message only they can see.
-func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID string) {
+// or privately when the buttons were on a message only they can see. The topic is shown whole,
+// so it also serves the "Read the whole answer" button of an excerpt; source says which
+// button it was, for the metrics.
+func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID, source string) {
 	a, ok := b.opts.Answerer.Explain(entryID)
 	if !ok {
 		b.log.Warn("related entry no longer exists", "entry", entryID)
@@ -120,7 +124,7 @@ func (b *Bot) related(ctx context.Context, cb slack.InteractionCallback, entryID
 			return
 		}
 	}
-	b.metrics.answers.WithLabelValues("answered", sourceRelated).Inc()
+	b.metrics.answers.WithLabelValues("answered", source).Inc()
 }
 
 // isDM reports whether a channel id is a direct message with the bot: Slack's DM ids start

@@ -18,6 +18,9 @@ type Answer struct {
 	Answered bool
 	// Entry is the answer; zero when not Answered.
 	Entry knowledge.Entry
+	// Excerpt is the parts of the entry's body about the question, when the body is long
+	// enough to hide them (see excerpt); "" when the whole body is the answer to show.
+	Excerpt string
 	// Confidence is the match decision's score from 0 to 1.
 	Confidence float64
 	// Sure is false for an answer that is only the closest the bot has: it should be offered
@@ -129,6 +132,7 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 		return a
 	}
 	a.Entry = *m.Hits[0].Entry
+	a.Excerpt = ix.excerpt(a.Entry.Body, m.Question)
 	if !m.Sure {
 		a.Suggestions = otherHits(m.Hits, maxUnsureAlternatives)
 	}

@@ -16,13 +16,15 @@ import (
 
 // answerJSON is one line of `ask --json`: its fields are a contract other tools rely on.
 type answerJSON struct {
-	Question    string       `json:"question"`
-	Answered    bool         `json:"answered"`
-	Sure        bool         `json:"sure"`
-	ID          string       `json:"id"`
-	Title       string       `json:"title"`
-	Kind        string       `json:"kind,omitempty"`
-	Text        string       `json:"text"`
+	Question string `json:"question"`
+	Answered bool   `json:"answered"`
+	Sure     bool   `json:"sure"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Kind     string `json:"kind,omitempty"`
+	Text     string `json:"text"`
+	// Excerpt is what a Slack reply shows of a long entry: the parts about the question.
+	Excerpt     string       `json:"excerpt,omitempty"`
 	Score       float64      `json:"score"`
 	Related     []topicJSON  `json:"related"`
 	Suggestions []topicJSON  `json:"suggestions,omitempty"`
@@ -77,7 +79,7 @@ type topicJSON struct {
 
 func toJSON(a index.Answer) answerJSON {
 	j := answerJSON{
-		Question: a.Question, Answered: a.Answered, Sure: a.Sure, Text: a.Markdown(),
+		Question: a.Question, Answered: a.Answered, Sure: a.Sure, Text: a.Markdown(), Excerpt: a.Excerpt,
 		Score: round(a.Confidence), Related: topics(a.Related), Suggestions: topics(a.Suggestions),
 	}
 	if a.Answered {

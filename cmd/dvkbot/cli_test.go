@@ -19,6 +19,7 @@ type answer struct {
 	ID       string  `json:"id"`
 	Title    string  `json:"title"`
 	Text     string  `json:"text"`
+	Excerpt  string  `json:"excerpt"`
 	Score    float64 `json:"score"`
 	Related  []struct {
 		ID    string `json:"id"`
@@ -56,6 +57,24 @@ func TestAskJSON(t *testing.T) {
 	}
 	if len(a.Related) == 0 || a.Related[0].ID == "" || a.Related[0].Title == "" {
 		t.Errorf("related = %+v, want entries with id and title", a.Related)
+	}
+}
+
+// `ask --json` keeps the whole answer in text and adds the excerpt a Slack reply shows of a long
+// entry; a short entry has none.
+func TestAskJSONExcerpt(t *testing.T) {
+	questions := []string{"docker compose down deleted my database", "what is docker"}
+	_, out, errOut := dvkbottest.Run(t, strings.Join(questions, "\n")+"\n", nil, "ask", "--json")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2; stderr:\n%s", len(lines), errOut)
+	}
+	long, short := decodeAnswer(t, lines[0]), decodeAnswer(t, lines[1])
+	if long.Excerpt == "" || !strings.Contains(long.Text, "Network shares") || strings.Contains(long.Excerpt, "Network shares") {
+		t.Errorf("long entry %s: text of %d bytes, excerpt of %d, want the whole text and a shorter excerpt", long.ID, len(long.Text), len(long.Excerpt))
+	}
+	if short.Excerpt != "" {
+		t.Errorf("short entry %s has an excerpt of %d bytes", short.ID, len(short.Excerpt))
 	}
 }
 

@@ -59,3 +59,28 @@ func memoryKB(t testing.TB, pid int, field string) int {
 	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
+
+// TestServeExcerptsALongAnswerAsAProcess asks the binary a question a long entry answers: the
+// reply shows the parts about it, and its "Read the whole answer" button brings the whole entry
+// into the thread.
+func TestServeExcerptsALongAnswerAsAProcess(t *testing.T) {
+	fake := slackfake.New(t)
+	dvkbottest.ServeBinary(t, dvkbottest.ImageBinary(t), fake, "DVK_LOG_LEVEL=warn")
+	root := fake.NextTS()
+	fake.SendEventsAPI(t, slackfake.AppMention("C1", slackfake.DefaultUserID, "<@U0DVKBOT> docker compose down deleted my database", root, ""))
+	reply := fake.WaitCalls(t, "chat.postMessage", 1, dvkbottest.Hang)[0]
+	var whole []slackfake.Button
+	for _, b := range slackfake.Buttons(reply.Blocks) {
+		if strings.HasPrefix(b.ActionID, "dvk_whole") {
+			whole = append(whole, b)
+		}
+	}
+	if len(whole) != 1 || whole[0].Value != "docker-volumes" || strings.Contains(string(reply.Blocks), "Network shares") {
+		t.Fatalf("reply is not an excerpt of docker-volumes with one whole-answer button (%v):\n%.600s", whole, reply.Blocks)
+	}
+	fake.SendBlockAction(t, slackfake.BlockAction{ChannelID: "C1", MessageTS: reply.TS, ThreadTS: root, ActionID: whole[0].ActionID, Value: whole[0].Value})
+	posted := fake.WaitCalls(t, "chat.postMessage", 2, dvkbottest.Hang)[1]
+	if posted.ThreadTS != root || !strings.Contains(string(posted.Blocks), "Network shares") {
+		t.Fatalf("the whole entry was not posted in the thread: %s", posted)
+	}
+}
