@@ -128,6 +128,9 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 	a := Answer{Question: question, Answered: m.Answered, Sure: m.Sure, Confidence: m.Confidence, Match: m}
 	if !m.Answered {
 		a.Fallback = ix.lx.fallback
+		if nearMisses(m) && ix.lx.nearMiss != "" {
+			a.Fallback = ix.lx.nearMiss
+		}
 		a.Suggestions = ix.suggestions(m)
 		return a
 	}
@@ -144,12 +147,10 @@ func (ix *Index) answerFor(question string, m Match) Answer {
 	return a
 }
 
-// suggestions are the hits worth offering to someone the bot could not answer: only when the
-// question is about the domain and merely far from every entry, else the starter topics. A
-// question with words of another domain ("docker pants sizing") or instructions gets no
-// near-miss entries.
+// suggestions are the hits worth offering to someone the bot could not answer: its near
+// misses, or else the starter topics.
 func (ix *Index) suggestions(m Match) []knowledge.Entry {
-	if q := m.Question; q.Topical && q.Foreign == 0 && !q.Instructed && m.NullProbability < maxNullForSuggestions && len(m.Hits) > 0 {
+	if nearMisses(m) {
 		return append([]knowledge.Entry{*m.Hits[0].Entry}, otherHits(m.Hits, maxRelated-1)...)
 	}
 	var out []knowledge.Entry
@@ -159,6 +160,15 @@ func (ix *Index) suggestions(m Match) []knowledge.Entry {
 		}
 	}
 	return out
+}
+
+// nearMisses reports whether an unanswered question's best hits are worth offering: only when
+// the question is about the domain and merely far from every entry. A question with words of
+// another domain ("docker pants sizing") or instructions gets none, and is told what the bot
+// answers instead.
+func nearMisses(m Match) bool {
+	q := m.Question
+	return q.Topical && q.Foreign == 0 && !q.Instructed && m.NullProbability < maxNullForSuggestions && len(m.Hits) > 0
 }
 
 // maxUnsureAlternatives is how many other candidates an answer that is not sure offers.
@@ -178,7 +188,7 @@ const UnsureNote = "_This is the closest answer I have; it may not be exactly wh
 
 // maxNullForSuggestions is how sure the model may be that nothing answers a question before its
 // near misses are no longer worth suggesting: past it, a question gets the starter topics.
-const maxNullForSuggestions = 0.5
+const maxNullForSuggestions = 0.7
 
 // Markdown is the answer as a person reads it: the entry's body and what to read next, or the
 // fallback that says what the bot can answer.

@@ -474,6 +474,14 @@ func TestNearMissesSuggested(t *testing.T) {
 		if got := ix.suggestions(c.m); len(got) == 0 || got[0].ID != c.want {
 			t.Errorf("%s: suggestions start with %v, want %s", c.name, got, c.want)
 		}
+		// Near misses come with the near-miss text, the starters with what the bot answers.
+		fallback, wantFallback := ix.answerFor("q", c.m).Fallback, knowledge.BuiltinVocabulary().Fallback
+		if c.want == "docker-networking" {
+			wantFallback = knowledge.BuiltinVocabulary().NearMiss
+		}
+		if fallback != wantFallback {
+			t.Errorf("%s: fallback %.60q, want %.60q", c.name, fallback, wantFallback)
+		}
 	}
 }
 

@@ -53,9 +53,9 @@ func TestTeamVocabularyTeachesWords(t *testing.T) {
 	expectAnswer(t, taught, "what is kubbo", "what-is-kubernetes")
 }
 
-// The starters and the fallback text come from the vocabulary too.
+// The starters, the fallback and the near-miss text come from the vocabulary too.
 func TestVocabularyStartersAndFallback(t *testing.T) {
-	team := knowledge.Vocabulary{Starters: []string{"helm"}, Fallback: "Ask the platform team in #help."}
+	team := knowledge.Vocabulary{Starters: []string{"helm"}, Fallback: "Ask the platform team in #help.", NearMiss: "Not sure; ask in #platform."}
 	ix := fixtureIndex(t, WithVocabulary(knowledge.BuiltinVocabulary().Extend(team)))
 	a := ix.Answer("what time is it")
 	if a.Answered || len(a.Suggestions) != 1 || a.Suggestions[0].ID != "helm" {
@@ -63,6 +63,12 @@ func TestVocabularyStartersAndFallback(t *testing.T) {
 	}
 	if !strings.HasPrefix(a.Markdown(), "Ask the platform team in #help.") {
 		t.Errorf("fallback = %q, want the team's text", a.Markdown())
+	}
+	m := ix.Match("how does kubernetes scale")
+	m.Answered, m.NullProbability = false, 0
+	m.Question.Topical = true
+	if near := ix.answerFor("how does kubernetes scale", m); near.Fallback != team.NearMiss {
+		t.Errorf("near-miss text = %q, want the team's", near.Fallback)
 	}
 }
 

@@ -39,6 +39,7 @@ type lexicon struct {
 	brands       map[string]map[string]bool
 	starters     []string
 	fallback     string
+	nearMiss     string
 }
 
 func newLexicon(v knowledge.Vocabulary) *lexicon {
@@ -46,7 +47,7 @@ func newLexicon(v knowledge.Vocabulary) *lexicon {
 		synonyms: lowerKeys(v.Synonyms), compounds: map[string]string{}, compoundStarts: map[string]bool{},
 		filler: setOf(v.Filler...), everyday: setOf(v.Everyday...), anchors: setOf(v.Anchors...),
 		foreign: map[string]bool{},
-		brands:  map[string]map[string]bool{}, starters: v.Starters, fallback: v.Fallback,
+		brands:  map[string]map[string]bool{}, starters: v.Starters, fallback: v.Fallback, nearMiss: v.NearMiss,
 	}
 	for pair, word := range v.Compounds {
 		key := strings.Join(strings.Fields(strings.ToLower(pair)), " ")

@@ -51,8 +51,12 @@ type Vocabulary struct {
 	// Starters are the ids of the entries offered to someone whose question could not be
 	// placed at all.
 	Starters []string `yaml:"starters"`
-	// Fallback is what the bot says, in Markdown, when it does not know.
+	// Fallback is what the bot says, in Markdown, when it does not know and the question is not
+	// one about the domain it can place: what it answers, and the starters.
 	Fallback string `yaml:"fallback"`
+	// NearMiss is what it says, in Markdown, to a question about the domain that no entry
+	// answers surely enough, before the closest topics.
+	NearMiss string `yaml:"near_miss"`
 	// File is where the vocabulary was read from, for error messages.
 	File string `yaml:"-"`
 }
@@ -142,21 +146,24 @@ func (v Vocabulary) check(lines map[string]int) error {
 }
 
 // Extend lays a team's vocabulary over this one: its words are added, its synonyms, compounds
-// and brands replace those of the same word, and its starters and fallback, when it has them,
-// replace these.
+// and brands replace those of the same word, and its starters, fallback and near-miss text, when
+// it has them, replace these.
 func (v Vocabulary) Extend(team Vocabulary) Vocabulary {
 	out := Vocabulary{
 		Synonyms: mergeMaps(v.Synonyms, team.Synonyms), Compounds: mergeMaps(v.Compounds, team.Compounds),
 		Brands: mergeMaps(v.Brands, team.Brands), Joined: concat(v.Joined, team.Joined),
 		Filler: concat(v.Filler, team.Filler), Everyday: concat(v.Everyday, team.Everyday),
 		Anchors: concat(v.Anchors, team.Anchors), Foreign: concat(v.Foreign, team.Foreign),
-		Instructions: concat(v.Instructions, team.Instructions), Starters: v.Starters, Fallback: v.Fallback, File: v.File,
+		Instructions: concat(v.Instructions, team.Instructions), Starters: v.Starters, Fallback: v.Fallback, NearMiss: v.NearMiss, File: v.File,
 	}
 	if len(team.Starters) > 0 {
 		out.Starters = team.Starters
 	}
 	if team.Fallback != "" {
 		out.Fallback = team.Fallback
+	}
+	if team.NearMiss != "" {
+		out.NearMiss = team.NearMiss
 	}
 	return out
 }

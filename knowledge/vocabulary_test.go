@@ -10,7 +10,7 @@ import (
 
 func TestBuiltinVocabularyParses(t *testing.T) {
 	v := BuiltinVocabulary()
-	if v.Synonyms["k8s"] != "kubernetes" || len(v.Starters) == 0 || !strings.Contains(v.Fallback, "Docker") {
+	if v.Synonyms["k8s"] != "kubernetes" || len(v.Starters) == 0 || !strings.Contains(v.Fallback, "Docker") || v.NearMiss == "" {
 		t.Errorf("built-in vocabulary lacks k8s, starters or fallback: %d synonyms, starters %v", len(v.Synonyms), v.Starters)
 	}
 }
@@ -36,13 +36,13 @@ func TestParseVocabularyNamesTheLine(t *testing.T) {
 func TestExtendLaysTheTeamOverTheBase(t *testing.T) {
 	base := Vocabulary{Synonyms: map[string]string{"k8s": "kubernetes", "lb": "load balancing"},
 		Filler: []string{"hey"}, Starters: []string{"a"}, Fallback: "base"}
-	team := Vocabulary{Synonyms: map[string]string{"lb": "load balancer", "kk": "kubernetes"}, Filler: []string{"yo"}}
+	team := Vocabulary{Synonyms: map[string]string{"lb": "load balancer", "kk": "kubernetes"}, Filler: []string{"yo"}, NearMiss: "team"}
 	got := base.Extend(team)
 	if got.Synonyms["k8s"] != "kubernetes" || got.Synonyms["lb"] != "load balancer" || got.Synonyms["kk"] != "kubernetes" {
 		t.Errorf("synonyms = %v", got.Synonyms)
 	}
-	if !slices.Equal(got.Filler, []string{"hey", "yo"}) || !slices.Equal(got.Starters, []string{"a"}) || got.Fallback != "base" {
-		t.Errorf("filler %v, starters %v, fallback %q", got.Filler, got.Starters, got.Fallback)
+	if !slices.Equal(got.Filler, []string{"hey", "yo"}) || !slices.Equal(got.Starters, []string{"a"}) || got.Fallback != "base" || got.NearMiss != "team" {
+		t.Errorf("filler %v, starters %v, fallback %q, near miss %q", got.Filler, got.Starters, got.Fallback, got.NearMiss)
 	}
 	if base.Synonyms["lb"] != "load balancing" {
 		t.Error("Extend changed the base")

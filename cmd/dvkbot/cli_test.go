@@ -21,7 +21,11 @@ type answer struct {
 	Text     string  `json:"text"`
 	Excerpt  string  `json:"excerpt"`
 	Score    float64 `json:"score"`
-	Related  []struct {
+	// Suggestions are the topics offered when the question was not answered.
+	Suggestions []struct {
+		ID string `json:"id"`
+	} `json:"suggestions"`
+	Related []struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
 	} `json:"related"`
@@ -60,21 +64,44 @@ func TestAskJSON(t *testing.T) {
 	}
 }
 
+// askJSON pipes questions into `ask --json` and decodes one answer per question.
+func askJSON(t *testing.T, questions ...string) []answer {
+	t.Helper()
+	_, out, errOut := dvkbottest.Run(t, strings.Join(questions, "\n")+"\n", nil, "ask", "--json")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(questions) {
+		t.Fatalf("%d lines for %d questions; stderr:\n%s", len(lines), len(questions), errOut)
+	}
+	answers := make([]answer, len(lines))
+	for i, line := range lines {
+		answers[i] = decodeAnswer(t, line)
+	}
+	return answers
+}
+
 // `ask --json` keeps the whole answer in text and adds the excerpt a Slack reply shows of a long
 // entry; a short entry has none.
 func TestAskJSONExcerpt(t *testing.T) {
-	questions := []string{"docker compose down deleted my database", "what is docker"}
-	_, out, errOut := dvkbottest.Run(t, strings.Join(questions, "\n")+"\n", nil, "ask", "--json")
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("%d lines, want 2; stderr:\n%s", len(lines), errOut)
-	}
-	long, short := decodeAnswer(t, lines[0]), decodeAnswer(t, lines[1])
+	answers := askJSON(t, "docker compose down deleted my database", "what is docker")
+	long, short := answers[0], answers[1]
 	if long.Excerpt == "" || !strings.Contains(long.Text, "Network shares") || strings.Contains(long.Excerpt, "Network shares") {
 		t.Errorf("long entry %s: text of %d bytes, excerpt of %d, want the whole text and a shorter excerpt", long.ID, len(long.Text), len(long.Excerpt))
 	}
 	if short.Excerpt != "" {
 		t.Errorf("short entry %s has an excerpt of %d bytes", short.ID, len(short.Excerpt))
+	}
+}
+
+// A question about the domain that the bot cannot answer surely is told so, with its closest
+// topics; one about something else is told what the bot answers, with the starter topics.
+func TestAskNearMissAndFallback(t *testing.T) {
+	answers := askJSON(t, "kubernetes pod keeps getting error 42 from my app", "how do i bake bread")
+	near, away := answers[0], answers[1]
+	if near.Answered || !strings.HasPrefix(near.Text, "**I don't have an answer I'm sure of.**") || len(near.Suggestions) == 0 || near.Suggestions[0].ID == "docker-vs-kubernetes" {
+		t.Errorf("near miss: answered %v, suggestions %v, text %.80q", near.Answered, near.Suggestions, near.Text)
+	}
+	if away.Answered || !strings.Contains(away.Text, "I answer questions about Docker and Kubernetes") || len(away.Suggestions) == 0 || away.Suggestions[0].ID != "docker-vs-kubernetes" {
+		t.Errorf("off-topic: answered %v, suggestions %v, text %.80q", away.Answered, away.Suggestions, away.Text)
 	}
 }
 
