@@ -73,9 +73,6 @@ const (
 	maxSourceLabel = 60
 )
 
-// excerptNote says that an answer shows only the parts of its entry about the question.
-const excerptNote = "_These are the parts of the answer about your question._"
-
 // answerCut ends an answer too long for one Slack message.
 const answerCut = "_…(answer cut; ask a narrower question)_"
 
@@ -133,7 +130,7 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 	body := e.Body
 	if a.Excerpt != "" && len(e.ID) <= maxButtonValue {
 		body = a.Excerpt
-		tail = append(tail, contextBlock("excerpt_note", excerptNote),
+		tail = append(tail, contextBlock("excerpt_note", renderedBody(index.ExcerptNote)),
 			slack.NewActionBlock(blockWhole, button(ActionWhole, e.ID, "📖 Read the whole answer")))
 	}
 	if buttons := entryButtons(ActionRelated, a.Suggestions, maxSuggestions); len(buttons) > 0 {

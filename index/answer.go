@@ -193,6 +193,23 @@ const maxNullForSuggestions = 0.7
 // Markdown is the answer as a person reads it: the entry's body and what to read next, or the
 // fallback that says what the bot can answer.
 func (a Answer) Markdown() string {
+	return a.markdown(a.Entry.Body)
+}
+
+// ExcerptMarkdown is Markdown with the excerpt in place of a long body, as a Slack reply shows
+// the answer; the same as Markdown when there is no excerpt.
+func (a Answer) ExcerptMarkdown() string {
+	if a.Excerpt == "" {
+		return a.Markdown()
+	}
+	return a.markdown(a.Excerpt + "\n\n" + ExcerptNote)
+}
+
+// ExcerptNote ends an excerpt: the whole entry is longer.
+const ExcerptNote = "_These are the parts of the answer about your question._"
+
+// markdown is the answer's Markdown with body as the entry's body.
+func (a Answer) markdown(body string) string {
 	var b strings.Builder
 	if !a.Answered {
 		b.WriteString(a.Fallback)
@@ -205,7 +222,7 @@ func (a Answer) Markdown() string {
 	if !a.Sure {
 		b.WriteString(UnsureNote + "\n\n")
 	}
-	b.WriteString(a.Entry.Body)
+	b.WriteString(body)
 	if len(a.Suggestions) > 0 {
 		b.WriteString("\n\nOther topics that may fit:\n")
 		writeList(&b, a.Suggestions)

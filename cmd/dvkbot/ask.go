@@ -105,6 +105,7 @@ func runAsk(args []string, s stdio) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	explainFlag := fs.Bool("explain", false, "with --json: add the ranker's view (features, probabilities of the best candidates)")
+	whole := fs.Bool("whole", false, "print a long answer whole, not only the parts about the question that Slack shows")
 	if err := parseFlags(fs, flagsFirst(fs, args), s); err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func runAsk(args []string, s stdio) error {
 		return err
 	}
 	defer ix.Close()
-	p := printer{w: s.out, asJSON: *asJSON, explain: *explainFlag}
+	p := printer{w: s.out, asJSON: *asJSON, explain: *explainFlag, whole: *whole}
 	if q := joinArgs(fs.Args()); q != "" {
 		return p.print(ix.Answer(q))
 	}
@@ -179,8 +180,8 @@ func readLines(in io.Reader, each func(string)) error {
 
 // printer writes answers as ask's flags say.
 type printer struct {
-	w               io.Writer
-	asJSON, explain bool
+	w                      io.Writer
+	asJSON, explain, whole bool
 }
 
 func (p printer) print(a index.Answer) error {
@@ -196,12 +197,21 @@ func (p printer) print(a index.Answer) error {
 		_, err = fmt.Fprintf(p.w, "%s\n", data)
 		return err
 	}
-	return printAnswer(p.w, a)
+	more := "`dvkbot ask --whole` prints the whole answer."
+	if p.whole {
+		more = ""
+	}
+	return printAnswer(p.w, a, more)
 }
 
 // printAnswer writes an answer for a person: its title and Markdown, formatted for a terminal.
-func printAnswer(w io.Writer, a index.Answer) error {
+// With more, which says how to see the whole entry, a long entry is shown as Slack shows it,
+// by its excerpt, and more follows; without, the whole entry is shown.
+func printAnswer(w io.Writer, a index.Answer, more string) error {
 	md := a.Markdown()
+	if more != "" && a.Excerpt != "" {
+		md = a.ExcerptMarkdown() + "\n\n_" + more + "_"
+	}
 	if a.Answered {
 		md = "# " + a.Entry.Title + "\n\n" + md
 	}

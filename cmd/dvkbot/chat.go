@@ -14,6 +14,7 @@ const chatHelp = `Ask anything about Docker and Kubernetes, in your own words: "
 networking?" is read in its light, as in a Slack thread.
 
   help     this text
+  more     the whole of a long answer, of which only the parts about the question were shown
   topics   everything I can answer (id, kind, title)
   quit     leave (so do exit, an empty line and Ctrl-D)`
 
@@ -32,6 +33,7 @@ func runChat(args []string, s stdio) error {
 	in := bufio.NewScanner(s.in)
 	in.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	previous := ""
+	var last index.Answer // what "more" shows whole
 	for {
 		fmt.Fprint(s.out, "\n> ")
 		if !in.Scan() {
@@ -48,6 +50,11 @@ func runChat(args []string, s stdio) error {
 		case "topics":
 			printTopics(s.out, ix.Entries())
 			continue
+		case "more":
+			if err := printAnswer(s.out, last, ""); err != nil {
+				return err
+			}
+			continue
 		}
 		var a index.Answer
 		if previous != "" {
@@ -58,7 +65,8 @@ func runChat(args []string, s stdio) error {
 		if a.Answered {
 			previous = a.Entry.ID
 		}
-		if err := printAnswer(s.out, a); err != nil {
+		last = a
+		if err := printAnswer(s.out, a, "Type more for the whole answer."); err != nil {
 			return err
 		}
 	}

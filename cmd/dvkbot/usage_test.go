@@ -91,6 +91,26 @@ func TestChatUnderstandsHelpTopicsAndQuit(t *testing.T) {
 	}
 }
 
+// A long answer is shown in chat and by `ask` as Slack shows it, by the parts about the
+// question, with a word on how to see the whole; chat's "more" and `ask --whole` show it.
+func TestLongAnswersAreExcerptedInTheTerminal(t *testing.T) {
+	const question = "docker compose down deleted my database"
+	const whole = "Network shares" // a part of docker-volumes about something else
+	_, out, errOut := dvkbottest.Run(t, question+"\nmore\nquit\n", nil, "chat")
+	excerpt, rest, ok := strings.Cut(out, "Type more for the whole answer.")
+	if !ok || strings.Contains(excerpt, whole) || !strings.Contains(excerpt, "`down -v`") || !strings.Contains(rest, whole) {
+		t.Errorf("chat: want the excerpt, the hint, then after more the whole entry:\n%.2000s\nstderr:\n%s", out, errOut)
+	}
+	_, out, _ = dvkbottest.Run(t, "", nil, "ask", question)
+	if strings.Contains(out, whole) || !strings.Contains(out, "dvkbot ask --whole") {
+		t.Errorf("ask: want the excerpt and the hint:\n%.2000s", out)
+	}
+	_, out, _ = dvkbottest.Run(t, "", nil, "ask", "--whole", question)
+	if !strings.Contains(out, whole) || strings.Contains(out, "dvkbot ask --whole") {
+		t.Errorf("ask --whole: want the whole entry and no hint:\n%.2000s", out)
+	}
+}
+
 // TestRepositoryStandsAlone: what a user or contributor reads never points outside the repo.
 func TestRepositoryStandsAlone(t *testing.T) {
 	outside := []string{"DESIGN" + ".md", "DESIGN" + " §", ".." + "/shared"}
