@@ -33,7 +33,7 @@ const (
 // excerpt is the parts of body that bear on the question q: its opening line, then, in the
 // body's order, the parts holding the most weight of q's terms, within excerptBytes. It is ""
 // when the whole body should be shown: a short body, a question without terms (a topic picked
-// from a list), or one that no part matches better than the body as a whole.
+// from a list), one whose words no part holds, or parts that would be most of the body anyway.
 func (ix *Index) excerpt(body string, q Question) string {
 	if len(body) <= wholeBodyBytes || len(q.Terms) == 0 {
 		return ""

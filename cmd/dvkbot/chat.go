@@ -51,6 +51,10 @@ func runChat(args []string, s stdio) error {
 			printTopics(s.out, ix.Entries())
 			continue
 		case "more":
+			if last.Question == "" {
+				fmt.Fprintln(s.out, "Nothing to show yet: ask a question first.")
+				continue
+			}
 			if err := printAnswer(s.out, last, ""); err != nil {
 				return err
 			}

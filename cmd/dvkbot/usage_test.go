@@ -77,11 +77,11 @@ func TestAskReadsPipedQuestions(t *testing.T) {
 
 // TestChatUnderstandsHelpTopicsAndQuit talks to the built binary's chat as a person would.
 func TestChatUnderstandsHelpTopicsAndQuit(t *testing.T) {
-	code, out, errOut := dvkbottest.Run(t, "help\ntopics\nwhat is docker\nquit\nwhat is kubernetes\n", nil, "chat")
+	code, out, errOut := dvkbottest.Run(t, "help\nmore\ntopics\nwhat is docker\nquit\nwhat is kubernetes\n", nil, "chat")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
-	for _, want := range []string{chatHelp, "what-is-kubernetes                 definition", "# " + builtinTitle(t, "what-is-docker")} {
+	for _, want := range []string{chatHelp, "Nothing to show yet", "what-is-kubernetes                 definition", "# " + builtinTitle(t, "what-is-docker")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, out)
 		}
