@@ -167,6 +167,31 @@ func BenchmarkMatch(b *testing.B) {
 	}
 }
 
+// BenchmarkExcerpt measures choosing the parts of a long entry to show for a question, on top
+// of Match, for the benchmark questions whose best entry's body is long enough to excerpt.
+func BenchmarkExcerpt(b *testing.B) {
+	ix := benchIndex(b, 0)
+	type asked struct {
+		body string
+		q    Question
+	}
+	var long []asked
+	for _, q := range benchQuestions {
+		if m := ix.Match(q); len(m.Hits) > 0 && len(m.Hits[0].Entry.Body) > wholeBodyBytes {
+			long = append(long, asked{m.Hits[0].Entry.Body, m.Question})
+		}
+	}
+	if len(long) == 0 {
+		b.Fatal("no benchmark question is answered from a long entry")
+	}
+	next := 0
+	timed(b, func(string) {
+		a := long[next%len(long)]
+		next++
+		ix.excerpt(a.body, a.q)
+	})
+}
+
 // BenchmarkBareMatchQuery is the yardstick for BenchmarkMatch: a plain bleve MatchQuery of the
 // same question text on the same index field, with nothing of dvkbot's analysis.
 func BenchmarkBareMatchQuery(b *testing.B) {
