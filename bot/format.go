@@ -76,9 +76,6 @@ const (
 // answerCut ends an answer too long for one Slack message.
 const answerCut = "_…(answer cut; ask a narrower question)_"
 
-// notSureText is the notification text of a message that does not answer.
-const notSureText = "I'm not sure I can answer that one. Here is what I can help with."
-
 // Message is a Slack message ready to post: Block Kit blocks and the plain Text Slack shows in
 // notifications and where blocks cannot be displayed.
 type Message struct {
@@ -183,8 +180,23 @@ func notSureMessage(a index.Answer, opts MessageOptions) Message {
 	}
 	tail = append(tail, loopBlocks(opts.Loop)...)
 	body := bodyBlocks("fallback", renderedBody(a.Fallback), maxBlocks-len(head)-len(tail))
-	return Message{Text: notSureText, Blocks: concat(head, body, tail)}
+	return Message{Text: notSureText(a.Fallback), Blocks: concat(head, body, tail)}
 }
+
+// notSureText is the notification text of a message that does not answer: the first paragraph
+// of what it says, which differs for a near miss and for a question it cannot place, or
+// notSure when it says nothing.
+func notSureText(fallback string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(fallback), "\n\n")
+	text := plainSummary(first)
+	if text == "" {
+		text = notSure
+	}
+	return fit(strings.ToValidUTF8(text, "\uFFFD"), maxFallback, EscapeText)
+}
+
+// notSure is the notification text of a message that does not answer and has nothing to say.
+const notSure = "I'm not sure I can answer that one."
 
 // TextMessage is a message of a title and a mrkdwn body the caller has already escaped (help,
 // topic lists): a header and as many sections as the body needs, within Slack's limits.

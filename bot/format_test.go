@@ -277,6 +277,20 @@ func TestMessageNotAnswered(t *testing.T) {
 	}
 }
 
+// The notification text of a reply that does not answer is the first thing it says: for a
+// near miss, that the bot is not sure, not what it can answer.
+func TestMessageNotAnsweredNotificationText(t *testing.T) {
+	for fallback, want := range map[string]string{
+		"**I don't have an answer I'm sure of.** Try naming the tool.":            "I don't have an answer I'm sure of. Try naming the tool.",
+		"**I'm not sure I can answer that one.** I answer:\n\n- what each one is": "I'm not sure I can answer that one. I answer:",
+		"": "I'm not sure I can answer that one.",
+	} {
+		if got := AnswerMessage(index.Answer{Fallback: fallback}, MessageOptions{}).Text; got != want {
+			t.Errorf("fallback %q: notification text %q, want %q", fallback, got, want)
+		}
+	}
+}
+
 func TestMessageNotAnsweredManySuggestions(t *testing.T) {
 	m := AnswerMessage(index.Answer{Suggestions: manyRelated(20)}, MessageOptions{})
 	checkMessage(t, m)
