@@ -31,9 +31,10 @@ const (
 )
 
 // excerpt is the parts of body that bear on the question q: its opening line, then, in the
-// body's order, the parts holding the most weight of q's terms, within excerptBytes. It is ""
-// when the whole body should be shown: a short body, a question without terms (a topic picked
-// from a list), one whose words no part holds, or parts that would be most of the body anyway.
+// body's order, the parts holding the most weight of q's terms, within excerptBytes; a list
+// item comes with the line that introduces its list. It is "" when the whole body should be
+// shown: a short body, a question without terms (a topic picked from a list), one whose words
+// no part holds, or parts that would be most of the body anyway.
 func (ix *Index) excerpt(body string, q Question) string {
 	if len(body) <= wholeBodyBytes || len(q.Terms) == 0 {
 		return ""
@@ -48,8 +49,16 @@ func (ix *Index) excerpt(body string, q Question) string {
 		score float64
 	}
 	var ranked []scored
+	// introScores are the scores of the lists' introductions, which count headingBonus towards
+	// their items'. The opening part, shown whatever the question, counts towards none.
+	introScores := map[int]float64{}
 	for i, p := range parts[1:] {
-		if s := partScore(p, weights); s > 0 {
+		if p.introduces {
+			introScores[i+1] = termsScore(strings.ToLower(p.text), weights)
+			continue // shown with its items, never alone
+		}
+		s := partScore(p.text, weights) + headingBonus*introScores[p.intro]
+		if s > 0 {
 			ranked = append(ranked, scored{i + 1, s})
 		}
 	}
@@ -57,24 +66,52 @@ func (ix *Index) excerpt(body string, q Question) string {
 		return ""
 	}
 	slices.SortStableFunc(ranked, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
-	shown := []int{0}
+	shown := make([]bool, len(parts))
+	shown[0] = true
 	size := 0
 	for i, r := range ranked {
-		if i > 0 && (r.score < keptShare*ranked[0].score || size+len(parts[r.at]) > excerptBytes) {
+		need := []int{r.at}
+		if in := parts[r.at].intro; in >= 0 && !shown[in] {
+			need = append(need, in)
+		}
+		add := 0
+		for _, at := range need {
+			add += len(parts[at].text)
+		}
+		if i > 0 && (r.score < keptShare*ranked[0].score || size+add > excerptBytes) {
 			continue
 		}
-		shown = append(shown, r.at)
-		size += len(parts[r.at])
+		for _, at := range need {
+			shown[at] = true
+		}
+		size += add
 	}
-	if float64(size+len(parts[0])) > mostlyWhole*float64(len(body)) {
+	if float64(size+len(parts[0].text)) > mostlyWhole*float64(len(body)) {
 		return ""
 	}
-	slices.Sort(shown)
-	out := make([]string, len(shown))
-	for i, at := range shown {
-		out[i] = parts[at]
+	return joinParts(parts, shown)
+}
+
+// joinParts writes the shown parts in the body's order: a list item right under its list's
+// introduction or another item of it, other parts a blank line apart.
+func joinParts(parts []bodyPart, shown []bool) string {
+	var b strings.Builder
+	last := -1
+	for at, p := range parts {
+		if !shown[at] {
+			continue
+		}
+		if last >= 0 {
+			if p.list >= 0 && parts[last].list == p.list {
+				b.WriteString("\n")
+			} else {
+				b.WriteString("\n\n")
+			}
+		}
+		b.WriteString(p.text)
+		last = at
 	}
-	return strings.Join(out, "\n\n")
+	return b.String()
 }
 
 // weightedTerm is a question's term and its idf.
@@ -140,35 +177,140 @@ func isWordByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= utf8.RuneSelf
 }
 
+// bodyPart is a part of an entry's body that an excerpt shows or leaves out.
+type bodyPart struct {
+	text string
+	// intro is, for an item of a long list, the part that introduces the list ("Where TLS
+	// ends decides what the controller can still do:"), or -1.
+	intro int
+	// introduces marks such an introduction: it is shown with its items, not alone.
+	introduces bool
+	// list numbers the split list the part belongs to, items and introduction alike; -1 for
+	// the others.
+	list int
+}
+
 // bodyParts splits a Markdown body at its blank lines, the way its writers group a topic's
 // sentences, lists and examples, except inside a fenced code block. A part that is only a code
-// block belongs to the part before it, which introduces it.
-func bodyParts(body string) []string {
-	var parts []string
-	var cur []string
+// block belongs to the part before it, which introduces it. A long list is split further into
+// its items (see listItems), so that one item is not shown only with all the others.
+func bodyParts(body string) []bodyPart {
+	var parts []bodyPart
+	for list, block := range bodyBlocks(body) {
+		intro, items := listItems(block)
+		if items == nil {
+			parts = append(parts, bodyPart{text: block, intro: -1, list: -1})
+			continue
+		}
+		at := -1
+		if intro != "" {
+			at = len(parts)
+			parts = append(parts, bodyPart{text: intro, intro: -1, introduces: true, list: list})
+		}
+		for _, item := range items {
+			parts = append(parts, bodyPart{text: item, intro: at, list: list})
+		}
+	}
+	return parts
+}
+
+// bodyBlocks splits body at the blank lines outside fenced code, with a block that is only code
+// joined to the one before it. Blocks are substrings of body: an excerpt copies no text.
+func bodyBlocks(body string) []string {
+	body = strings.TrimSpace(body)
+	type span struct{ start, end int }
+	var blocks []span
+	cur := span{-1, -1}
 	fenced := false
 	flush := func() {
-		if len(cur) == 0 {
+		if cur.start < 0 {
 			return
 		}
-		part := strings.Join(cur, "\n")
-		cur = cur[:0]
-		if strings.HasPrefix(part, "```") && len(parts) > 0 {
-			parts[len(parts)-1] += "\n\n" + part
-			return
+		if strings.HasPrefix(body[cur.start:], "```") && len(blocks) > 0 {
+			blocks[len(blocks)-1].end = cur.end
+		} else {
+			blocks = append(blocks, cur)
 		}
-		parts = append(parts, part)
+		cur = span{-1, -1}
 	}
-	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+	for at := 0; at <= len(body); {
+		end := strings.IndexByte(body[at:], '\n')
+		if end < 0 {
+			end = len(body) - at
+		}
+		line := body[at : at+end]
 		if strings.HasPrefix(strings.TrimSpace(line), "```") {
 			fenced = !fenced
 		}
 		if strings.TrimSpace(line) == "" && !fenced {
 			flush()
-			continue
+		} else {
+			if cur.start < 0 {
+				cur.start = at
+			}
+			cur.end = at + end
 		}
-		cur = append(cur, line)
+		at += end + 1
 	}
 	flush()
-	return parts
+	out := make([]string, len(blocks))
+	for i, b := range blocks {
+		out[i] = body[b.start:b.end]
+	}
+	return out
+}
+
+// Lists are split into items only when long: a short one reads best whole.
+const (
+	// splitListBytes is the shortest block whose list is split.
+	splitListBytes = 1000
+	// minListItems is the fewest items a list is split into.
+	minListItems = 3
+)
+
+// listItems splits a block longer than splitListBytes that holds a list of at least
+// minListItems items into the lines before the list and the items, each with the lines that
+// continue it (indented text, code). Items are the lines that start with "- ", "* " or a
+// number and ". " outside fenced code. A block that is not such a list gives nil items.
+func listItems(block string) (intro string, items []string) {
+	if len(block) <= splitListBytes {
+		return "", nil
+	}
+	var starts []int // where each item begins in block
+	fenced := false
+	for at := 0; at < len(block); {
+		end := strings.IndexByte(block[at:], '\n')
+		if end < 0 {
+			end = len(block) - at
+		}
+		line := block[at : at+end]
+		if !fenced && startsItem(line) {
+			starts = append(starts, at)
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fenced = !fenced
+		}
+		at += end + 1
+	}
+	if len(starts) < minListItems {
+		return "", nil
+	}
+	items = make([]string, len(starts))
+	for i, at := range starts {
+		end := len(block)
+		if i+1 < len(starts) {
+			end = starts[i+1] - 1 // the newline before the next item
+		}
+		items[i] = block[at:end]
+	}
+	return strings.TrimSuffix(block[:starts[0]], "\n"), items
+}
+
+// startsItem reports whether line begins a list item at the left margin.
+func startsItem(line string) bool {
+	if strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "* ") {
+		return true
+	}
+	digits := len(line) - len(strings.TrimLeft(line, "0123456789"))
+	return digits > 0 && strings.HasPrefix(line[digits:], ". ")
 }

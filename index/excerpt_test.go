@@ -63,20 +63,28 @@ func TestExcerptShowsThePartsAboutTheQuestion(t *testing.T) {
 	})
 }
 
-// inBodyOrder fails unless every part of excerpt is a part of body, in body's order.
+// inBodyOrder fails unless every line of excerpt is a line of body, in body's order: an excerpt
+// leaves parts out, and writes nothing of its own.
 func inBodyOrder(t *testing.T, excerpt, body string) {
 	t.Helper()
+	lines := strings.Split(body, "\n")
 	at := 0
-	for _, part := range bodyParts(excerpt) {
-		i := strings.Index(body[at:], part)
-		if i < 0 {
-			t.Fatalf("excerpt part is not in the body after byte %d: %.80q", at, part)
+	for _, line := range strings.Split(excerpt, "\n") {
+		if line == "" {
+			continue
 		}
-		at += i + len(part)
+		for at < len(lines) && lines[at] != line {
+			at++
+		}
+		if at == len(lines) {
+			t.Fatalf("excerpt line is not a line of the body after the ones before it: %.80q", line)
+		}
+		at++
 	}
 }
 
 func TestBodyParts(t *testing.T) {
+	long := strings.Repeat("x", splitListBytes)
 	for _, c := range []struct {
 		name, body string
 		want       []string
@@ -85,12 +93,31 @@ func TestBodyParts(t *testing.T) {
 		{"blank line inside a code block", "Intro:\n```\na\n\nb\n```\n\nAfter.", []string{"Intro:\n```\na\n\nb\n```", "After."}},
 		{"code block alone joins the part before", "Run this:\n\n```\ndocker ps\n```\n\nNext.", []string{"Run this:\n\n```\ndocker ps\n```", "Next."}},
 		{"indented fence in a list", "- step:\n  ```\n  x\n\n  y\n  ```\n\nEnd.", []string{"- step:\n  ```\n  x\n\n  y\n  ```", "End."}},
+		{"short list stays whole", "Three ways:\n- a\n- b\n- c", []string{"Three ways:\n- a\n- b\n- c"}},
+		{"long list is split into its items", "Three ways:\n- a\n  more of a\n- b " + long + "\n```\n- not an item\n```\n1. c", []string{"Three ways:", "- a\n  more of a", "- b " + long + "\n```\n- not an item\n```", "1. c"}},
+		{"long list without an introduction", "- a\n- b " + long + "\n- c", []string{"- a", "- b " + long, "- c"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := bodyParts(c.body)
+			var got []string
+			for _, p := range bodyParts(c.body) {
+				got = append(got, p.text)
+			}
 			if strings.Join(got, "|") != strings.Join(c.want, "|") {
 				t.Errorf("bodyParts = %q, want %q", got, c.want)
 			}
 		})
 	}
+}
+
+// An item of a long list is shown under the line that introduces the list, as a list.
+func TestExcerptKeepsAListItemUnderItsIntroduction(t *testing.T) {
+	ix := testIndex(t)
+	a := expectAnswer(t, ix, "ingress-nginx rate limiting per client ip", "kubernetes-ingress")
+	if !strings.Contains(a.Excerpt, "- ingress-nginx rate limiting is set per Ingress") {
+		t.Fatalf("excerpt lacks the rate-limiting item:\n%s", a.Excerpt)
+	}
+	if strings.Contains(a.Excerpt, "Kubernetes Ingress Controller Fake Certificate") {
+		t.Errorf("excerpt holds the default-certificate item of the same list, which is about something else")
+	}
+	inBodyOrder(t, a.Excerpt, a.Entry.Body)
 }
