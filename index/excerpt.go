@@ -43,32 +43,48 @@ func (ix *Index) excerpt(body string, q Question) string {
 	if len(parts) < 3 {
 		return ""
 	}
-	weights := ix.termIDFs(q.Terms)
-	type scored struct {
-		at    int
-		score float64
+	ranked := rankParts(parts, ix.termIDFs(q.Terms))
+	if len(ranked) == 0 {
+		return ""
 	}
-	var ranked []scored
-	// introScores are the scores of the lists' introductions, which count headingBonus towards
-	// their items'. The opening part, shown whatever the question, counts towards none.
+	shown, size := chooseParts(parts, ranked)
+	if float64(size) > mostlyWhole*float64(len(body)) {
+		return ""
+	}
+	return joinParts(parts, shown)
+}
+
+// scoredPart is a part of a body and how much of a question it holds.
+type scoredPart struct {
+	at    int
+	score float64
+}
+
+// rankParts scores the parts after the opening one that hold some of weights, best first. An
+// introduction to a list is not scored on its own: it counts headingBonus towards its items'.
+// The opening part, shown whatever the question, counts towards none.
+func rankParts(parts []bodyPart, weights []weightedTerm) []scoredPart {
+	var ranked []scoredPart
 	introScores := map[int]float64{}
 	for i, p := range parts[1:] {
 		if p.introduces {
 			introScores[i+1] = termsScore(strings.ToLower(p.text), weights)
-			continue // shown with its items, never alone
+			continue
 		}
-		s := partScore(p.text, weights) + headingBonus*introScores[p.intro]
-		if s > 0 {
-			ranked = append(ranked, scored{i + 1, s})
+		if s := partScore(p.text, weights) + headingBonus*introScores[p.intro]; s > 0 {
+			ranked = append(ranked, scoredPart{i + 1, s})
 		}
 	}
-	if len(ranked) == 0 {
-		return ""
-	}
-	slices.SortStableFunc(ranked, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
-	shown := make([]bool, len(parts))
+	slices.SortStableFunc(ranked, func(a, b scoredPart) int { return cmp.Compare(b.score, a.score) })
+	return ranked
+}
+
+// chooseParts takes the opening part, the best-ranked one, and the next ones while they score
+// at least keptShare of the best and fit in excerptBytes, each list item with its introduction.
+// It gives which parts are shown and their size.
+func chooseParts(parts []bodyPart, ranked []scoredPart) (shown []bool, size int) {
+	shown = make([]bool, len(parts))
 	shown[0] = true
-	size := 0
 	for i, r := range ranked {
 		need := []int{r.at}
 		if in := parts[r.at].intro; in >= 0 && !shown[in] {
@@ -86,10 +102,7 @@ func (ix *Index) excerpt(body string, q Question) string {
 		}
 		size += add
 	}
-	if float64(size+len(parts[0].text)) > mostlyWhole*float64(len(body)) {
-		return ""
-	}
-	return joinParts(parts, shown)
+	return shown, size + len(parts[0].text)
 }
 
 // joinParts writes the shown parts in the body's order: a list item right under its list's
