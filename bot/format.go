@@ -124,11 +124,14 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 		head = append(head, contextBlock("unsure", renderedBody(index.UnsureNote)))
 	}
 	var tail []slack.Block
-	body := e.Body
+	var body string
 	if a.Excerpt != "" && len(e.ID) <= maxButtonValue {
-		body = a.Excerpt
+		// Not cached: an excerpt is the question's own, and would only push bodies out.
+		body = Mrkdwn(a.Excerpt)
 		tail = append(tail, contextBlock("excerpt_note", renderedBody(index.ExcerptNote)),
 			slack.NewActionBlock(blockWhole, button(ActionWhole, e.ID, "📖 Read the whole answer")))
+	} else {
+		body = renderedBody(e.Body)
 	}
 	if buttons := entryButtons(ActionRelated, a.Suggestions, maxSuggestions); len(buttons) > 0 {
 		tail = append(tail, contextBlock("alternatives_label", "*Not it? Other topics that may fit:*"),
@@ -139,7 +142,7 @@ func AnswerMessage(a index.Answer, opts MessageOptions) Message {
 	}
 	tail = appendBlock(tail, sourcesBlock(e.Sources))
 	tail = appendBlock(tail, actionsFooter(e.ID, opts.Ephemeral))
-	return Message{Text: answerText(e), Blocks: concat(head, bodyBlocks("answer", renderedBody(body), maxBlocks-len(head)-len(tail)), tail)}
+	return Message{Text: answerText(e), Blocks: concat(head, bodyBlocks("answer", body, maxBlocks-len(head)-len(tail)), tail)}
 }
 
 // renderedBodies remembers the mrkdwn of the knowledge base's bodies: an entry's body never

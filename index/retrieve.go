@@ -215,9 +215,14 @@ func (b *bm25) withUnlearned(best []scored, byDoc []int32, unlearned []bool) []s
 	}
 	last := best[len(best)-1].score
 	// An entry that scores below the last place is not among best; one that ties with it may be.
+	// Only an entry without learned questions is scored here: the others are most of what a
+	// question touches.
 	in := func(doc uint64) bool {
+		if !unlearned[doc] {
+			return false
+		}
 		score := b.allScore(doc)
-		return unlearned[doc] && score >= last*unlearnedFloor &&
+		return score >= last*unlearnedFloor &&
 			(score < last || !slices.ContainsFunc(best, func(x scored) bool { return x.doc == doc }))
 	}
 	extra := b.topOf(unlearnedSlots, byDoc, b.allScore, in)
