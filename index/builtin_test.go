@@ -485,6 +485,26 @@ func TestNearMissesSuggested(t *testing.T) {
 	}
 }
 
+// Words the domain uses in a sense of its own ("baked into the image", Docker Bake) do not count
+// as another domain's: the question still gets its near misses, not the starter topics.
+func TestDomainSensesAreNotForeign(t *testing.T) {
+	ix := testIndex(t)
+	a := ix.Answer("how do i pass secrets to a container without baking them into the image")
+	if a.Match.Question.Foreign != 0 {
+		t.Errorf("Foreign = %d, want 0", a.Match.Question.Foreign)
+	}
+	var ids []string
+	for _, s := range a.Suggestions {
+		ids = append(ids, s.ID)
+	}
+	if !a.Answered && !contains(ids, "build-args-and-build-secrets") {
+		t.Errorf("unanswered, suggesting %v; want build-args-and-build-secrets among them", ids)
+	}
+	if a.Answered && a.Entry.ID != "build-args-and-build-secrets" && a.Entry.ID != "configuration-and-secrets" {
+		t.Errorf("answered with %s, want an entry on secrets", a.Entry.ID)
+	}
+}
+
 // Sentences about something else that share a word with the domain are not answered; on-topic
 // rambles full of filler are.
 func TestOffTopicAbstains(t *testing.T) {

@@ -142,7 +142,26 @@ func (v Vocabulary) check(lines map[string]int) error {
 			ps = append(ps, Problem{File: v.File, Line: lines["joined"], Msg: fmt.Sprintf("joined: %q has no hyphen", j)})
 		}
 	}
-	return ps.errOrNil()
+	return append(ps, v.bothSenses(lines)...).errOrNil()
+}
+
+// bothSenses reports the foreign words that the same vocabulary also lists as the domain's:
+// one counts as evidence against a question, the other for it. "harbor" was both, and a
+// question about the Harbor registry counted as one about ships.
+func (v Vocabulary) bothSenses(lines map[string]int) Problems {
+	var ps Problems
+	for _, domain := range []struct {
+		name  string
+		words []string
+	}{{"anchors", v.Anchors}, {"everyday", v.Everyday}} {
+		for _, w := range v.Foreign {
+			if slices.Contains(domain.words, w) {
+				ps = append(ps, Problem{File: v.File, Line: lines["foreign"],
+					Msg: fmt.Sprintf("foreign: %q is also in %s: a word belongs to the domain or to another one, not both", w, domain.name)})
+			}
+		}
+	}
+	return ps
 }
 
 // Extend lays a team's vocabulary over this one: its words are added, its synonyms, compounds

@@ -21,6 +21,8 @@ func TestParseVocabularyNamesTheLine(t *testing.T) {
 		{"compound", "anchors: [docker]\ncompounds:\n  config map map map: configmap\n", "vocabulary.yaml:2: compounds: \"config map map map\" must be two or three words"},
 		{"joined", "joined: [crio]\n", "vocabulary.yaml:1: joined: \"crio\" has no hyphen"},
 		{"empty word", "filler: [hey, \"\"]\n", "vocabulary.yaml:1: filler: an empty word"},
+		{"both senses", "anchors: [harbor]\nforeign: [ship, harbor]\n", "vocabulary.yaml:2: foreign: \"harbor\" is also in anchors"},
+		{"everyday and foreign", "foreign: [node]\neveryday: [node]\n", "vocabulary.yaml:1: foreign: \"node\" is also in everyday"},
 		{"type", "synonyms: [k8s]\n", "vocabulary.yaml:1:"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
