@@ -115,8 +115,8 @@ func keyLines(m *yaml.Node) map[string]int {
 	return lines
 }
 
-// check reports the words the matcher could not use: empty ones, and compounds that are not
-// two or three words.
+// check reports the words the matcher could not use: empty ones, compounds that are not two or
+// three words, joined names without a hyphen, and words listed in two senses (see bothSenses).
 func (v Vocabulary) check(lines map[string]int) error {
 	var ps Problems
 	for _, field := range []struct {
