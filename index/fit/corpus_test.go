@@ -49,7 +49,7 @@ func TestRealCorpusIsSplitBySource(t *testing.T) {
 				t.Errorf("%s is in both %s and %s", c.Source, other, split)
 			}
 			seen[page] = split
-			q := strings.Join(strings.Fields(strings.ToLower(c.Q)), " ")
+			q := normalized(c.Q)
 			if other, ok := asked[q]; ok {
 				t.Errorf("%q is in %s and again in %s", c.Q, other, split)
 			}
@@ -87,4 +87,47 @@ func splitOf(source string) string {
 		return "dev"
 	}
 	return "test"
+}
+
+// The blind sets are a held-out check: questions written from the entries' titles alone and
+// labelled from their bodies without running the bot. Their labels must name entries that
+// exist, and the two sets kept untouched must stay so: none of their questions may turn up
+// among an entry's listed questions, where it would be matched word for word.
+func TestBlindSetsStayHeldOut(t *testing.T) {
+	entries, err := knowledge.Load(knowledge.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	listed := map[string]string{}
+	for _, e := range entries {
+		ids[e.ID] = true
+		for _, q := range e.Questions {
+			listed[normalized(q)] = e.ID
+		}
+	}
+	for _, set := range []struct {
+		name      string
+		untouched bool
+	}{{"docker", false}, {"workloads", true}, {"platform", true}} {
+		cases, err := Read("../testdata/blind/" + set.name + ".jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			for _, id := range c.Want {
+				if id != Abstain && !ids[id] {
+					t.Errorf("%s: %q wants %s, which is no entry", set.name, c.Q, id)
+				}
+			}
+			if id, ok := listed[normalized(c.Q)]; ok && set.untouched {
+				t.Errorf("%s: %q is a listed question of %s; the set is held out", set.name, c.Q, id)
+			}
+		}
+	}
+}
+
+// normalized is q in lower case with its spaces collapsed.
+func normalized(q string) string {
+	return strings.Join(strings.Fields(strings.ToLower(q)), " ")
 }
