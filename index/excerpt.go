@@ -246,24 +246,21 @@ func bodyBlocks(body string) []string {
 		}
 		cur = span{-1, -1}
 	}
-	for at := 0; at <= len(body); {
-		end := strings.IndexByte(body[at:], '\n')
-		if end < 0 {
-			end = len(body) - at
-		}
-		line := body[at : at+end]
-		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+	at := 0
+	for line := range strings.Lines(body) {
+		text := strings.TrimSpace(line)
+		if strings.HasPrefix(text, "```") {
 			fenced = !fenced
 		}
-		if strings.TrimSpace(line) == "" && !fenced {
+		if text == "" && !fenced {
 			flush()
 		} else {
 			if cur.start < 0 {
 				cur.start = at
 			}
-			cur.end = at + end
+			cur.end = at + len(strings.TrimSuffix(line, "\n"))
 		}
-		at += end + 1
+		at += len(line)
 	}
 	flush()
 	out := make([]string, len(blocks))
@@ -291,19 +288,15 @@ func listItems(block string) (intro string, items []string) {
 	}
 	var starts []int // where each item begins in block
 	fenced := false
-	for at := 0; at < len(block); {
-		end := strings.IndexByte(block[at:], '\n')
-		if end < 0 {
-			end = len(block) - at
-		}
-		line := block[at : at+end]
+	at := 0
+	for line := range strings.Lines(block) {
 		if !fenced && startsItem(line) {
 			starts = append(starts, at)
 		}
 		if strings.HasPrefix(strings.TrimSpace(line), "```") {
 			fenced = !fenced
 		}
-		at += end + 1
+		at += len(line)
 	}
 	if len(starts) < minListItems {
 		return "", nil
