@@ -402,6 +402,29 @@ func TestSlackDecorationIsStripped(t *testing.T) {
 	}
 }
 
+// People paste `kubectl get` rows with their question. The made-up parts of pod names, the
+// ages and hex ids are words no entry can share; read as words, they made a pasted
+// CrashLoopBackOff row look like a question about something else.
+func TestPastedOutputIsReadForItsWords(t *testing.T) {
+	ix := testIndex(t)
+	expectAnswer(t, ix, "web-7f9c6d8b5-k2xqp   0/1     CrashLoopBackOff   6 (90s ago)   9m\nwhat does this mean and where do i even look", "crashloopbackoff-and-exit-codes")
+	for _, c := range []struct{ in, want string }{
+		{"web-7f9c6d8b5-k2xqp   0/1   CrashLoopBackOff   6 (90s ago)   9m", "web 0/1 CrashLoopBackOff 6"},
+		{"fluent-bit-x2k9q keeps restarting", "fluent-bit keeps restarting"},
+		{"migrate-28471920-zq4lw failed", "migrate failed"},
+		{"docker rm 3f1c2b9a7d4e and sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1", "docker rm and"},
+		{"ip-10-0-3-17.ec2.internal   NotReady   <none>   41d   v1.29.3", "ip-10-0-3-17.ec2.internal NotReady v1.29.3"},
+		// Not in a table row, "250m" is a CPU request and "5m" five minutes: both stay.
+		{"what does cpu: 250m mean, it took 5m", "what does cpu: 250m mean, it took 5m"},
+		// Names with vowels in their last part are people's, not Kubernetes'.
+		{"kube-proxy and docker-compose", "kube-proxy and docker-compose"},
+	} {
+		if got := cleanText(c.in); got != c.want {
+			t.Errorf("cleanText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 // A pasted log or a very long ramble is cut before analysis: it is answered from its opening,
 // without a panic (BenchmarkMatch measures that it costs no more than a short question).
 func TestLongInput(t *testing.T) {

@@ -101,7 +101,66 @@ func cleanText(s string) string {
 	if strings.IndexByte(s, ':') >= 0 {
 		s = emojiCode.ReplaceAllString(emojiCode.ReplaceAllString(s, " "), " ")
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.Fields(withoutGeneratedText(s)), " ")
+}
+
+var (
+	// generatedName is a name Kubernetes made up for a pod: its owner's name, the ReplicaSet's
+	// pod-template hash or a Job's number, and five random characters from an alphabet with no
+	// vowels ("web-7f9c6d8b5-k2xqp", "fluent-bit-x2k9q"). Only the owner's name is kept.
+	generatedName = regexp.MustCompile(`\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)(?:-[a-z0-9]{6,10})?-[bcdfghjklmnpqrstvwxz2456789]{5}\b`)
+	// hexID is a container or image id or a digest.
+	hexID = regexp.MustCompile(`\b(?:sha256:)?[0-9a-f]{12,64}\b`)
+	// outputAge is an AGE column or a restart's "(90s ago)" in pasted kubectl output.
+	outputAge = regexp.MustCompile(`\(\d+(?:[smhd]\d*)+ ago\)|\b\d+(?:[smhd]\d*)*[smhd]\b`)
+)
+
+// withoutGeneratedText removes what people paste along with their question and no entry can
+// share: made-up pod names' random parts, hex ids, and the ages in rows of `kubectl get`
+// output. Left in, they are words the knowledge base never uses, and each one makes the
+// question look more like one about something else ("web-7f9c6d8b5-k2xqp 0/1
+// CrashLoopBackOff 6 (90s ago) 9m" got no answer; "CrashLoopBackOff" alone gets one).
+func withoutGeneratedText(s string) string {
+	if strings.IndexByte(s, '-') >= 0 {
+		s = generatedName.ReplaceAllString(s, "$1")
+	}
+	if hasHexRun(s, 12) {
+		s = hexID.ReplaceAllString(s, " ")
+	}
+	if !strings.Contains(s, "  ") && strings.IndexByte(s, '\t') < 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if isOutputRow(line) {
+			lines[i] = outputAge.ReplaceAllString(line, " ")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// isOutputRow reports whether a line looks like a row of a command's table output: columns
+// apart by runs of spaces or tabs. An age ("9m", "41d") is read as one only there, since in a
+// sentence "250m" may be a CPU request.
+func isOutputRow(line string) bool {
+	return strings.IndexByte(line, '\t') >= 0 || strings.Count(line, "  ") >= 2
+}
+
+// hasHexRun reports whether s holds n hexadecimal digits in a row.
+func hasHexRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // surfaceWords splits text into lower-case words the way the analyzer's char filters and
