@@ -92,7 +92,9 @@ func splitOf(source string) string {
 // The blind sets are a held-out check: questions written from the entries' titles alone and
 // labelled from their bodies without running the bot. Their labels must name entries that
 // exist, and the two sets kept untouched must stay so: none of their questions may turn up
-// among an entry's listed questions, where it would be matched word for word.
+// among an entry's listed questions, where it would be matched word for word. probes.jsonl
+// was written and labelled the same way, round by round, and its misses were fixed: its
+// labels must name entries too.
 func TestBlindSetsStayHeldOut(t *testing.T) {
 	entries, err := knowledge.Load(knowledge.Builtin())
 	if err != nil {
@@ -109,7 +111,7 @@ func TestBlindSetsStayHeldOut(t *testing.T) {
 	for _, set := range []struct {
 		name      string
 		untouched bool
-	}{{"docker", false}, {"workloads", true}, {"platform", true}} {
+	}{{"docker", false}, {"workloads", true}, {"platform", true}, {"probes", false}} {
 		cases, err := Read("../testdata/blind/" + set.name + ".jsonl")
 		if err != nil {
 			t.Fatal(err)
