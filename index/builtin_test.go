@@ -425,6 +425,25 @@ func TestPastedOutputIsReadForItsWords(t *testing.T) {
 	}
 }
 
+// An amount of bytes is read as the word "size": "1.4gb" is a word no entry shares, and it
+// made a question about a big image look like one about something else.
+func TestSizesAreReadAsSize(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"our image is 1.4gb and the binary 18 MB", "our image is size and the binary size"},
+		{"limit 512MiB", "limit size"},
+		// Kubernetes quantities and CPU requests stay as written.
+		{"memory: 512Mi, cpu: 250m", "memory: 512Mi, cpu: 250m"},
+	} {
+		if got := cleanText(c.in); got != c.want {
+			t.Errorf("cleanText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	q := testIndex(t).Analyze("our go service image is 1.2gb and the binary is like 18mb, how do i trim it")
+	if len(q.Unknown) > 0 {
+		t.Errorf("terms the knowledge base never uses: %v, want none", q.Unknown)
+	}
+}
+
 // A pasted log or a very long ramble is cut before analysis: it is answered from its opening,
 // without a panic (BenchmarkMatch measures that it costs no more than a short question).
 func TestLongInput(t *testing.T) {

@@ -101,7 +101,21 @@ func cleanText(s string) string {
 	if strings.IndexByte(s, ':') >= 0 {
 		s = emojiCode.ReplaceAllString(emojiCode.ReplaceAllString(s, " "), " ")
 	}
-	return strings.Join(strings.Fields(withoutGeneratedText(s)), " ")
+	return strings.Join(strings.Fields(sizesAsWords(withoutGeneratedText(s))), " ")
+}
+
+// byteSize is an amount of bytes as people write it: "1.4gb", "18 MB", "512MiB".
+// Kubernetes quantities without the b ("512Mi", "250m") are not: entries use those.
+var byteSize = regexp.MustCompile(`(?i)\b\d+(?:[.,]\d+)?\s?[kmgtp]i?b\b`)
+
+// sizesAsWords reads an amount of bytes as the word "size". Every amount is a word no entry
+// shares, so "our image is 1.4gb, how do i slim it down" looked like a question about
+// something else; what it says is that something is big.
+func sizesAsWords(s string) string {
+	if !strings.ContainsAny(s, "bB") {
+		return s
+	}
+	return byteSize.ReplaceAllString(s, "size")
 }
 
 var (
