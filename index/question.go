@@ -112,7 +112,7 @@ var byteSize = regexp.MustCompile(`(?i)\b\d+(?:[.,]\d+)?\s?[kmgtp]i?b\b`)
 // shares, so "our image is 1.4gb, how do i slim it down" looked like a question about
 // something else; what it says is that something is big.
 func sizesAsWords(s string) string {
-	if !strings.ContainsAny(s, "bB") {
+	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
 	return byteSize.ReplaceAllString(s, "size")

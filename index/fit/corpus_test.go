@@ -93,8 +93,8 @@ func splitOf(source string) string {
 // labelled from their bodies without running the bot. Their labels must name entries that
 // exist, and the two sets kept untouched must stay so: none of their questions may turn up
 // among an entry's listed questions, where it would be matched word for word. probes.jsonl
-// was written and labelled the same way, round by round (1,450 questions), and its misses were fixed: its
-// labels must name entries too.
+// was written and labelled the same way, round by round, and each round's misses were fixed:
+// its labels must name entries too.
 func TestBlindSetsStayHeldOut(t *testing.T) {
 	entries, err := knowledge.Load(knowledge.Builtin())
 	if err != nil {
