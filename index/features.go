@@ -138,8 +138,9 @@ type phraseSet struct {
 }
 
 // phraseWeights are a phrasing's weights (see phrase), kept in half the bytes of the sums
-// they come from: an entry has dozens of phrasings, and at 10,000 entries the float64s were
-// 2 MB of the heap. A float32 keeps seven digits, far more than a closeness needs.
+// they come from: an entry has dozens of phrasings, and at 10,000 entries this saves 0.8 MB
+// of a 60 MB heap. A float32 keeps seven digits, far more than a closeness needs, but a
+// phrasing of exactly the question's words may then score a hair under 1 (see ownWordsSlack).
 type phraseWeights struct {
 	weight, plainWeight float32
 	cues                uint8

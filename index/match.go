@@ -155,8 +155,14 @@ func (ix *Index) judge(m *Match) {
 // which the decision holds against a question; no real or written question of the sets
 // fitted on, dev or test is answered only by this.
 func askedInItsOwnWords(h Hit) bool {
-	return h.Features[wordingFeature] >= 1
+	return h.Features[wordingFeature] >= 1-ownWordsSlack
 }
+
+// ownWordsSlack is how far under 1 a phrasing of exactly the question's words may score: the
+// phrasings' weights are kept as float32 (see phraseWeights), and a sum rounded up by a hair
+// gave "best operating system for kubernetes nodes", word for word a listed question, a
+// wording of 0.99999997, and no longer as sure. Any other difference in words costs far more.
+const ownWordsSlack = 1e-6
 
 // wordingFeature is where the closeness to the nearest listed question or title, every word
 // weighed as in coverage, sits among a hit's features.

@@ -32,3 +32,32 @@ func TestAnEntryAskedInItsOwnWordsIsAnswered(t *testing.T) {
 		}
 	}
 }
+
+// Every listed question of the built-in entries, asked word for word, is answered as sure when
+// its entry comes first with a phrasing of exactly its words: the rounding of the phrasings'
+// stored weights must not cost it that.
+func TestListedQuestionsAskedWordForWordAreSure(t *testing.T) {
+	entries := builtinEntries(t)
+	ix, err := Build(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	checked := 0
+	for _, e := range entries {
+		for _, q := range e.Questions {
+			m := ix.Match(q)
+			if len(m.Hits) == 0 || m.Hits[0].Entry.ID != e.ID || m.Hits[0].Features[wordingFeature] < 0.9999 {
+				continue
+			}
+			checked++
+			if !m.Sure {
+				t.Errorf("%q: %s first with wording %.8f, confidence %.3f, not sure", q, e.ID,
+					m.Hits[0].Features[wordingFeature], m.Confidence)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no listed question came first with its own words")
+	}
+}
