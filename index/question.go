@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"html"
 	"regexp"
 	"slices"
@@ -123,11 +124,14 @@ var (
 	// pod-template hash or a Job's number, and five random characters from an alphabet with no
 	// vowels ("web-7f9c6d8b5-k2xqp", "fluent-bit-x2k9q"). Only the owner's name is kept.
 	generatedName = regexp.MustCompile(`\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)(?:-[a-z0-9]{6,10})?-[bcdfghjklmnpqrstvwxz2456789]{5}\b`)
-	// hexID is a container or image id or a digest.
-	hexID = regexp.MustCompile(`\b(?:sha256:)?[0-9a-f]{12,64}\b`)
+	// hexID is a container or image id (minHexID digits at least) or a digest.
+	hexID = regexp.MustCompile(fmt.Sprintf(`\b(?:sha256:)?[0-9a-f]{%d,64}\b`, minHexID))
 	// outputAge is an AGE column or a restart's "(90s ago)" in pasted kubectl output.
 	outputAge = regexp.MustCompile(`\(\d+(?:[smhd]\d*)+ ago\)|\b\d+(?:[smhd]\d*)*[smhd]\b`)
 )
+
+// minHexID is the fewest hex digits read as an id: `docker ps` shortens ids to 12.
+const minHexID = 12
 
 // withoutGeneratedText removes what people paste along with their question and no entry can
 // share: made-up pod names' random parts, hex ids, and the ages in rows of `kubectl get`
@@ -138,7 +142,7 @@ func withoutGeneratedText(s string) string {
 	if strings.IndexByte(s, '-') >= 0 {
 		s = generatedName.ReplaceAllString(s, "$1")
 	}
-	if hasHexRun(s, 12) {
+	if hasHexRun(s, minHexID) {
 		s = hexID.ReplaceAllString(s, " ")
 	}
 	if !strings.Contains(s, "  ") && strings.IndexByte(s, '\t') < 0 {
