@@ -112,9 +112,9 @@ func TestBodyParts(t *testing.T) {
 // An item of a long list is shown under the line that introduces the list, as a list.
 func TestExcerptKeepsAListItemUnderItsIntroduction(t *testing.T) {
 	ix := testIndex(t)
-	a := expectAnswer(t, ix, "ingress-nginx rate limiting per client ip", "kubernetes-ingress")
-	if !strings.Contains(a.Excerpt, "- ingress-nginx rate limiting is set per Ingress") {
-		t.Fatalf("excerpt lacks the rate-limiting item:\n%s", a.Excerpt)
+	a := expectAnswer(t, ix, "two ingress objects with the same host, how do they combine", "kubernetes-ingress")
+	if !strings.Contains(a.Excerpt, "- Several Ingress objects may use the same host") {
+		t.Fatalf("excerpt lacks the same-host item:\n%s", a.Excerpt)
 	}
 	if strings.Contains(a.Excerpt, "Kubernetes Ingress Controller Fake Certificate") {
 		t.Errorf("excerpt holds the default-certificate item of the same list, which is about something else")
