@@ -31,3 +31,30 @@ func TestPhrasingsFindExactlyATermSet(t *testing.T) {
 		}
 	}
 }
+
+// A phrase set with more term uses than its offsets can count (see phraseUses) keeps the
+// phrasings that fit, and counts every term's users right: an entry with tens of thousands of
+// listed questions must not rank on wrapped offsets.
+func TestAnOverlongPhraseSetCountsItsUsersRight(t *testing.T) {
+	var list []phrase
+	for i := range phraseUses / 3 {
+		id := termID(1 + 5*i)
+		list = append(list, phrase{ids: []termID{0, id, id + 1, id + 2, id + 3, id + 4}, weight: 1})
+	}
+	ps := newPhraseSet(list)
+	kept := len(ps.weights)
+	if kept == 0 || kept == len(list) {
+		t.Fatalf("kept %d of %d phrasings, want some but not all", kept, len(list))
+	}
+	if got := ps.users(0); got != int32(kept) {
+		t.Errorf("users of the term every phrasing has = %d, want %d", got, kept)
+	}
+	for id := termID(1); id <= termID(5*kept); id++ {
+		if got := ps.users(id); got != 1 {
+			t.Fatalf("users of term %d, used by one phrasing, = %d", id, got)
+		}
+	}
+	if got := ps.users(termID(1 + 5*kept)); got != 0 {
+		t.Errorf("users of a dropped phrasing's term = %d, want 0", got)
+	}
+}
