@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -56,5 +57,25 @@ func TestAnOverlongPhraseSetCountsItsUsersRight(t *testing.T) {
 	}
 	if got := ps.users(termID(1 + 5*kept)); got != 0 {
 		t.Errorf("users of a dropped phrasing's term = %d, want 0", got)
+	}
+}
+
+// Phrasings of no known term count against the bound on phrasings too: a term's users must
+// name its own phrasing's weights, never another's by a wrapped place.
+func TestPhrasingsPastTheBoundAreDropped(t *testing.T) {
+	list := make([]phrase, math.MaxUint16+1, math.MaxUint16+2)
+	for i := range list {
+		list[i].weight = 1
+	}
+	list = append(list, phrase{ids: []termID{7}, weight: 2})
+	ps := newPhraseSet(list)
+	i, ok := slices.BinarySearch(ps.terms, 7)
+	if !ok {
+		return // dropped, as it should be
+	}
+	for _, p := range ps.at[ps.start[i]:ps.start[i+1]] {
+		if w := ps.weights[p].weight; w != 2 {
+			t.Errorf("term 7's phrasing has weight %v, another phrasing's", w)
+		}
 	}
 }
