@@ -31,6 +31,7 @@ func closed(ix *Index) bool {
 // A reload replaces the whole index while questions are being answered: every answer must come
 // whole from one index, never from one already closed, and the race detector must find nothing.
 func TestLiveReplaceWhileAnswering(t *testing.T) {
+	t.Parallel()
 	titles := []string{"Helm, the package manager", "Helm, as the team runs it"}
 	live := NewLive(helmIndex(t, titles[0]))
 	defer live.Close()

@@ -37,6 +37,7 @@ func TestAnEntryAskedInItsOwnWordsIsAnswered(t *testing.T) {
 // its entry comes first with a phrasing of exactly its words: the rounding of the phrasings'
 // stored weights must not cost it that.
 func TestListedQuestionsAskedWordForWordAreSure(t *testing.T) {
+	t.Parallel()
 	entries := builtinEntries(t)
 	ix, err := Build(entries)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 // query over the lead field alone that are not among them, each with its score over both fields
 // relative to the best.
 func TestRetrievalScoresAsBleveDoes(t *testing.T) {
+	t.Parallel()
 	ix := testIndex(t)
 	questions, byLead := 0, 0
 	for _, text := range corpusQuestions(t, "testdata/real/dev.jsonl") {
@@ -180,6 +181,7 @@ func corpusQuestions(t *testing.T, path string) []string {
 // documents in a build: otherwise a question near the threshold is answered in one process and
 // not in the next, and refitting the model prints other figures each time.
 func TestEveryBuildAnswersAlike(t *testing.T) {
+	t.Parallel()
 	entries := builtinEntries(t)
 	first := testIndex(t)
 	for range 2 {
@@ -222,6 +224,7 @@ func TestTermCountsReadTogether(t *testing.T) {
 // answered as they are one at a time: a cursor shared by two questions would mix their
 // postings.
 func TestConcurrentQuestionsAnswerAsAlone(t *testing.T) {
+	t.Parallel()
 	ix := testIndex(t)
 	questions := corpusQuestions(t, "testdata/real/dev.jsonl")
 	alone := make([]Match, len(questions))
