@@ -164,8 +164,8 @@ func newPhraseSet(list []phrase) *phraseSet {
 	list = list[:min(len(list), math.MaxUint16)] // at holds a phrasing's place in two bytes too
 	users := map[termID][]uint16{}
 	weights := make([]phraseWeights, 0, len(list))
-	for i, uses := 0, 0; i < len(list); i++ {
-		p := list[i]
+	uses := 0
+	for i, p := range list {
 		ids := slices.Compact(slices.Sorted(slices.Values(p.ids)))
 		if uses += len(ids); uses > phraseUses {
 			break
@@ -200,6 +200,11 @@ func (ps *phraseSet) users(id termID) int32 {
 	if !ok {
 		return 0
 	}
+	return ps.usersAt(i)
+}
+
+// usersAt is how many of the phrasings use terms[i].
+func (ps *phraseSet) usersAt(i int) int32 {
 	return int32(ps.start[i+1]) - int32(ps.start[i])
 }
 

@@ -438,7 +438,7 @@ func (ix *Index) learnAsked() {
 				continue
 			}
 			for i, id := range ps.terms {
-				ix.askedIn[id] += int32(ps.start[i+1]) - int32(ps.start[i])
+				ix.askedIn[id] += ps.usersAt(i)
 			}
 		}
 	}
