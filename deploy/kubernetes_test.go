@@ -228,7 +228,7 @@ func TestDeployment(t *testing.T) {
 				{c.Resources.Requests, corev1.ResourceCPU, "10m"},
 				{c.Resources.Requests, corev1.ResourceMemory, "56Mi"}, // dvkbot's RSS through a burst, and a full ConfigMap
 				{c.Resources.Limits, corev1.ResourceCPU, "100m"},
-				{c.Resources.Limits, corev1.ResourceMemory, "128Mi"}, // a reload of 3,500 entries (README)
+				{c.Resources.Limits, corev1.ResourceMemory, "128Mi"}, // a reload of 2,250 entries (README)
 			} {
 				q, ok := r.list[r.name]
 				if !ok || q.Cmp(resource.MustParse(r.min)) < 0 {
