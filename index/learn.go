@@ -329,7 +329,7 @@ func (ix *Index) learnStats() {
 		ix.stats[f].df = make([]int32, len(ix.ids))
 	}
 	var lengths [numFields]int
-	ix.collection = make([]float64, len(ix.ids))
+	collection := make([]float64, len(ix.ids)) // summed in float64, kept as float32
 	total := 0.0
 	for _, e := range ix.ordered { // in order: sums of floats depend on it
 		info := ix.entries[e.ID]
@@ -348,13 +348,14 @@ func (ix *Index) learnStats() {
 			for f := range numFields {
 				if in.has(f) {
 					ix.stats[f].df[id]++
-					ix.collection[id] += likelihoodWeights[f] * float64(t.count(i, f))
+					collection[id] += likelihoodWeights[f] * float64(t.count(i, f))
 				}
 			}
 		}
 	}
-	for id := range ix.collection {
-		ix.collection[id] /= max(total, 1)
+	ix.collection = make([]float32, len(collection))
+	for id, c := range collection {
+		ix.collection[id] = float32(c / max(total, 1))
 	}
 	for f := range ix.stats {
 		if len(ix.entries) > 0 {

@@ -118,7 +118,7 @@ func (l lookup) likelihood(ix *Index) float64 {
 		for f, c := range tf.counts {
 			count += likelihoodWeights[f] * float64(c)
 		}
-		score += math.Log((count + likelihoodMu*ix.collection[tf.term.id]) / (length + likelihoodMu))
+		score += math.Log((count + likelihoodMu*float64(ix.collection[tf.term.id])) / (length + likelihoodMu))
 	}
 	return score
 }
