@@ -189,7 +189,7 @@ func questionClause(sentence string) string {
 // unwritten reports whether w is a word long enough to correct that no entry writes and that
 // is not filler: a typo, or an inflection no entry happens to use.
 func (ix *Index) unwritten(w string) bool {
-	return len(w) >= minCorrectable && ix.known[w] == 0 && !ix.lx.filler[w]
+	return len(w) >= minCorrectable && ix.known.count(w) == 0 && !ix.lx.filler[w]
 }
 
 // misspelt reports whether an unwritten word, analysed to terms, is unknown to the knowledge
@@ -237,7 +237,7 @@ const typoDominance = 20
 func (ix *Index) mostUsed(terms []string) int32 {
 	most := int32(0)
 	for _, t := range terms {
-		if id, ok := ix.ids[t]; ok {
+		if id, ok := ix.termID(t); ok {
 			most = max(most, ix.df[id])
 		}
 	}

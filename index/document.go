@@ -25,9 +25,9 @@ type tokenCounts struct {
 // vocabulary lists the terms of the knowledge base by termID, without count buffers: each
 // batch makes its own (see forBatch).
 func (ix *Index) vocabulary() vocabulary {
-	v := vocabulary{text: make([]string, len(ix.ids)), bytes: make([][]byte, len(ix.ids))}
-	for t, id := range ix.ids {
-		v.text[id], v.bytes[id] = t, []byte(t)
+	v := vocabulary{text: ix.ids.strings, bytes: make([][]byte, ix.ids.len())}
+	for id, t := range ix.ids.strings {
+		v.bytes[id] = []byte(t)
 	}
 	return v
 }

@@ -58,7 +58,7 @@ func checkTermCounts(t *testing.T, ix *Index) {
 		t.Fatal(err)
 	}
 	defer ix.postings.done(cursor)
-	for term, id := range ix.ids {
+	for id, term := range ix.ids.strings {
 		for rf, name := range retrievalNames {
 			got := map[int32]int{}
 			if _, err := cursor.seek([]byte(term), rf); err != nil {

@@ -37,7 +37,7 @@ type Index struct {
 	entries   map[string]*entryInfo
 	ordered   []knowledge.Entry
 	// ids numbers every term of the knowledge base; df counts the entries using each.
-	ids map[string]termID
+	ids stringIndex
 	df  []int32
 	// stats are each field's document frequencies and average length, for BM25.
 	stats [numFields]fieldStats
@@ -51,7 +51,7 @@ type Index struct {
 	// vocabulary.
 	collection []float32
 	// known counts every surface word of the knowledge base: a word in it is no typo.
-	known map[string]int
+	known wordCounts
 	// spellings are the domain's own words (titles, entities, aspects, the lexicon) by length:
 	// what a misspelt word may be corrected to.
 	spellings *spellings
@@ -183,8 +183,7 @@ func newIndex(bi bleve.Index, entries []knowledge.Entry, o options) (*Index, err
 	return &Index{
 		bleve: bi, lx: lx, analyzer: analyzer, tokenizer: analyzer.Tokenizer, model: o.model,
 		entries: make(map[string]*entryInfo, len(entries)), ordered: entries,
-		ids: map[string]termID{}, known: map[string]int{}, spellings: newSpellings(),
-		entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{}, named: map[string]int32{},
+		spellings: newSpellings(), entities: newNames(), aspects: newNames(), bySet: map[string][]string{}, byPrimary: map[string][]string{}, named: map[string]int32{},
 		anchors: map[string]bool{}, anchorWords: map[string][]string{}, generic: map[string]bool{},
 	}, nil
 }
@@ -210,6 +209,8 @@ func (ix *Index) indexAll(entries []knowledge.Entry, segments int) error {
 	ix.learnPhrasings()
 	ix.learnWeights()
 	ix.learnAsked()
+	ix.ids.seal()
+	ix.known.seal()
 	return <-indexed
 }
 

@@ -99,7 +99,7 @@ func (ix *Index) learn(e *knowledge.Entry, analysed []analysedText, seen []occur
 		// not stop the next "statefullset" from being read as statefulset.
 		if a.f != fieldLearned {
 			for _, w := range a.surface {
-				ix.known[w]++
+				ix.known.add(w)
 			}
 		}
 		ids := ix.idsOf(a.terms)
@@ -148,13 +148,11 @@ func distinct(ids []termID) []termID {
 func (ix *Index) idsOf(terms []string) []termID {
 	out := make([]termID, len(terms))
 	for i, t := range terms {
-		id, ok := ix.ids[t]
-		if !ok {
-			id = termID(len(ix.ids))
-			ix.ids[t] = id
+		id, added := ix.ids.add(t)
+		if added {
 			ix.termFlags = append(ix.termFlags, 0)
 		}
-		out[i] = id
+		out[i] = termID(id)
 	}
 	return out
 }
@@ -315,7 +313,7 @@ func allIn(ids, set []termID) bool {
 // says "Kubernetes" in passing does not cover a question about Kubernetes.
 func (ix *Index) learnAnchors() {
 	for t := range ix.anchors {
-		if id, ok := ix.ids[t]; ok {
+		if id, ok := ix.termID(t); ok {
 			ix.termFlags[id] |= anchorTerm
 		}
 	}
@@ -324,12 +322,12 @@ func (ix *Index) learnAnchors() {
 // learnStats counts, once every entry is known, the entries using each term and each field's
 // document frequencies and average length.
 func (ix *Index) learnStats() {
-	ix.df = make([]int32, len(ix.ids))
+	ix.df = make([]int32, ix.ids.len())
 	for f := range ix.stats {
-		ix.stats[f].df = make([]int32, len(ix.ids))
+		ix.stats[f].df = make([]int32, ix.ids.len())
 	}
 	var lengths [numFields]int
-	collection := make([]float64, len(ix.ids)) // summed in float64, kept as float32
+	collection := make([]float64, ix.ids.len()) // summed in float64, kept as float32
 	total := 0.0
 	for _, e := range ix.ordered { // in order: sums of floats depend on it
 		info := ix.entries[e.ID]
@@ -432,7 +430,7 @@ func (ix *Index) learnWeights() {
 // learnAsked counts which entries' phrasings use each term: "logs" is asked about under one
 // entry far more than under any other, and that says more than its rarity.
 func (ix *Index) learnAsked() {
-	ix.askedIn = make([]int32, len(ix.ids))
+	ix.askedIn = make([]int32, ix.ids.len())
 	for _, info := range ix.entries {
 		for _, ps := range []*phraseSet{info.phrased, info.learned} {
 			if ps == nil {
@@ -466,9 +464,21 @@ func (ix *Index) termWeights(id termID) termWeights {
 	return w
 }
 
+// termID is the number of term t, and whether some entry's text or phrasings hold it.
+func (ix *Index) termID(t string) (termID, bool) {
+	id, ok := ix.ids.find(t)
+	return termID(id), ok
+}
+
+// termDF is how many entries use the term t, which some entry uses.
+func (ix *Index) termDF(t string) int32 {
+	id, _ := ix.termID(t)
+	return ix.df[id]
+}
+
 // hasFlag reports whether the term t is used by some entry and has flag.
 func (ix *Index) hasFlag(t string, flag termFlag) bool {
-	id, ok := ix.ids[t]
+	id, ok := ix.termID(t)
 	return ok && ix.termFlags[id]&flag != 0
 }
 
@@ -487,14 +497,14 @@ const minAnchorWeight = 4
 
 // usedTerm reports whether some entry uses the term.
 func (ix *Index) usedTerm(t string) bool {
-	id, ok := ix.ids[t]
+	id, ok := ix.termID(t)
 	return ok && ix.df[id] > 0
 }
 
 // ownTerm reports whether some entry uses the term in its own text, not only in the questions
 // learned for it.
 func (ix *Index) ownTerm(t string) bool {
-	id, ok := ix.ids[t]
+	id, ok := ix.termID(t)
 	if !ok {
 		return false
 	}

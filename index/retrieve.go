@@ -35,7 +35,7 @@ func (ix *Index) search(q Question) ([]rawHit, error) {
 	acc := accumulators.Get().(*bm25)
 	defer acc.release()
 	for _, t := range terms {
-		id := ix.ids[t]
+		id, _ := ix.termID(t) // queryTerms keeps only the terms some entry uses
 		for rf := range retrievalNames {
 			if !ix.inRetrievalField(id, rf) {
 				continue
@@ -306,7 +306,7 @@ func (ix *Index) queryTerms(terms []string) []string {
 			known = append(known, t)
 		}
 	}
-	slices.SortStableFunc(known, func(a, b string) int { return cmp.Compare(ix.df[ix.ids[a]], ix.df[ix.ids[b]]) })
+	slices.SortStableFunc(known, func(a, b string) int { return cmp.Compare(ix.termDF(a), ix.termDF(b)) })
 	known = known[:min(len(known), maxQueryTerms)]
 	// In a large knowledge base, a word in a large share of the entries finds nothing the
 	// question's rarer words do not, at the cost of walking thousands of postings; it stays
@@ -314,7 +314,7 @@ func (ix *Index) queryTerms(terms []string) []string {
 	// others, it still tells entries apart.
 	common := max(int32(float64(len(ix.entries))*maxCommonShare), minCommonPostings)
 	for i, t := range known {
-		if i > 0 && ix.df[ix.ids[t]] > common {
+		if i > 0 && ix.termDF(t) > common {
 			return known[:i]
 		}
 	}

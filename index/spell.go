@@ -28,7 +28,7 @@ func (ix *Index) correct(w string) string {
 			continue
 		}
 		d := editDistance(w, cand, limit)
-		freq := ix.known[cand]
+		freq := ix.known.count(cand)
 		if d < bestDist || (d == bestDist && freq > bestFreq) {
 			best, bestDist, bestFreq = cand, d, freq
 		}
