@@ -23,16 +23,8 @@ func (x *stringIndex) find(s string) (int32, bool) {
 	if len(x.slots) == 0 {
 		return -1, false
 	}
-	mask := uint64(len(x.slots) - 1)
-	for i := maphash.String(x.seed, s) & mask; ; i = (i + 1) & mask {
-		n := x.slots[i]
-		if n == 0 {
-			return -1, false
-		}
-		if x.strings[n-1] == s {
-			return n - 1, true
-		}
-	}
+	_, n := x.slot(s)
+	return n - 1, n != 0
 }
 
 // add numbers s if it is new, and gives its number and whether it was new.
@@ -40,16 +32,22 @@ func (x *stringIndex) add(s string) (int32, bool) {
 	if 4*(len(x.strings)+1) > 3*len(x.slots) {
 		x.rehash(max(minSlots, 2*len(x.slots)))
 	}
+	i, n := x.slot(s)
+	if n != 0 {
+		return n - 1, false
+	}
+	x.strings = append(x.strings, s)
+	x.slots[i] = int32(len(x.strings))
+	return int32(len(x.strings) - 1), true
+}
+
+// slot is where s is in the table, or the empty slot where it would go, and what that slot
+// holds: s's number plus one, or 0. The table always has an empty slot, so the probe ends.
+func (x *stringIndex) slot(s string) (uint64, int32) {
 	mask := uint64(len(x.slots) - 1)
 	for i := maphash.String(x.seed, s) & mask; ; i = (i + 1) & mask {
-		n := x.slots[i]
-		if n == 0 {
-			x.strings = append(x.strings, s)
-			x.slots[i] = int32(len(x.strings))
-			return int32(len(x.strings) - 1), true
-		}
-		if x.strings[n-1] == s {
-			return n - 1, false
+		if n := x.slots[i]; n == 0 || x.strings[n-1] == s {
+			return i, n
 		}
 	}
 }
@@ -57,18 +55,15 @@ func (x *stringIndex) add(s string) (int32, bool) {
 // minSlots is the size of a new table.
 const minSlots = 64
 
-// rehash places every string in a table of size slots, a power of two.
+// rehash places every string in a table of size slots, a power of two. The strings are
+// distinct, so each finds an empty slot.
 func (x *stringIndex) rehash(size int) {
 	if len(x.slots) == 0 {
 		x.seed = maphash.MakeSeed()
 	}
 	x.slots = make([]int32, size)
-	mask := uint64(size - 1)
 	for n, s := range x.strings {
-		i := maphash.String(x.seed, s) & mask
-		for x.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
+		i, _ := x.slot(s)
 		x.slots[i] = int32(n + 1)
 	}
 }
