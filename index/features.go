@@ -63,7 +63,7 @@ func (ix *Index) asked(terms []string) asked {
 	for i, t := range terms {
 		unknown := ix.unknownIDF()
 		at := askedTerm{id: -1, termWeights: termWeights{idf: unknown, weight: unknown, phraseWeight: unknown}}
-		if id, ok := ix.termID(t); ok && ix.df[id] > 0 {
+		if id, ok := ix.usedID(t); ok {
 			at = askedTerm{id: id, termWeights: ix.termWeights(id)}
 			for f := range numFields {
 				at.fieldIDF[f] = bm25IDF(ix.stats[f].df[id], len(ix.entries))

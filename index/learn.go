@@ -470,12 +470,6 @@ func (ix *Index) termID(t string) (termID, bool) {
 	return termID(id), ok
 }
 
-// termDF is how many entries use the term t, which some entry uses.
-func (ix *Index) termDF(t string) int32 {
-	id, _ := ix.termID(t)
-	return ix.df[id]
-}
-
 // hasFlag reports whether the term t is used by some entry and has flag.
 func (ix *Index) hasFlag(t string, flag termFlag) bool {
 	id, ok := ix.termID(t)
@@ -497,8 +491,14 @@ const minAnchorWeight = 4
 
 // usedTerm reports whether some entry uses the term.
 func (ix *Index) usedTerm(t string) bool {
+	_, ok := ix.usedID(t)
+	return ok
+}
+
+// usedID is the number of the term t, and whether some entry uses it.
+func (ix *Index) usedID(t string) (termID, bool) {
 	id, ok := ix.termID(t)
-	return ok && ix.df[id] > 0
+	return id, ok && ix.df[id] > 0
 }
 
 // ownTerm reports whether some entry uses the term in its own text, not only in the questions

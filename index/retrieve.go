@@ -35,12 +35,11 @@ func (ix *Index) search(q Question) ([]rawHit, error) {
 	acc := accumulators.Get().(*bm25)
 	defer acc.release()
 	for _, t := range terms {
-		id, _ := ix.termID(t) // queryTerms keeps only the terms some entry uses
 		for rf := range retrievalNames {
-			if !ix.inRetrievalField(id, rf) {
+			if !ix.inRetrievalField(t.id, rf) {
 				continue
 			}
-			if err := acc.add(cursor, []byte(t), rf, ix.postings.docs); err != nil {
+			if err := acc.add(cursor, []byte(t.text), rf, ix.postings.docs); err != nil {
 				return nil, err
 			}
 		}
@@ -297,16 +296,22 @@ func (s scored) rank(t scored) int {
 // rarest ones find the candidates; ranking then reads every term.
 const maxQueryTerms = 8
 
+// queryTerm is a term retrieval searches, with its number.
+type queryTerm struct {
+	text string
+	id   termID
+}
+
 // queryTerms are the known terms of terms that retrieval searches: the rarest, at most
 // maxQueryTerms of them, without the very common ones.
-func (ix *Index) queryTerms(terms []string) []string {
-	known := make([]string, 0, len(terms))
+func (ix *Index) queryTerms(terms []string) []queryTerm {
+	known := make([]queryTerm, 0, len(terms))
 	for _, t := range terms {
-		if ix.usedTerm(t) {
-			known = append(known, t)
+		if id, ok := ix.usedID(t); ok {
+			known = append(known, queryTerm{t, id})
 		}
 	}
-	slices.SortStableFunc(known, func(a, b string) int { return cmp.Compare(ix.termDF(a), ix.termDF(b)) })
+	slices.SortStableFunc(known, func(a, b queryTerm) int { return cmp.Compare(ix.df[a.id], ix.df[b.id]) })
 	known = known[:min(len(known), maxQueryTerms)]
 	// In a large knowledge base, a word in a large share of the entries finds nothing the
 	// question's rarer words do not, at the cost of walking thousands of postings; it stays
@@ -314,7 +319,7 @@ func (ix *Index) queryTerms(terms []string) []string {
 	// others, it still tells entries apart.
 	common := max(int32(float64(len(ix.entries))*maxCommonShare), minCommonPostings)
 	for i, t := range known {
-		if i > 0 && ix.termDF(t) > common {
+		if i > 0 && ix.df[t.id] > common {
 			return known[:i]
 		}
 	}

@@ -130,10 +130,9 @@ func bleveSearch(t *testing.T, ix *Index, q Question, fields ...int) []rawHit {
 	t.Helper()
 	var clauses []query.Query
 	for _, term := range ix.queryTerms(q.Terms) {
-		id, _ := ix.termID(term)
 		for _, rf := range fields {
-			if ix.inRetrievalField(id, rf) {
-				tq := bleve.NewTermQuery(term)
+			if ix.inRetrievalField(term.id, rf) {
+				tq := bleve.NewTermQuery(term.text)
 				tq.SetField(retrievalNames[rf])
 				tq.SetBoost(retrievalBoosts[rf])
 				clauses = append(clauses, tq)
